@@ -1,0 +1,1 @@
+"""newsspider: a Scrapy crawler that archives the finews site."""

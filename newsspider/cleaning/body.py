@@ -1,0 +1,79 @@
+"""The body cleaning steps, in order, over one parsed tree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml.html import HtmlElement, fragment_fromstring
+
+from newsspider.cleaning.markdown import html_to_markdown
+from newsspider.cleaning.sanitize import count_disallowed, sanitize
+from newsspider.cleaning.text import element_text, html_to_text
+from newsspider.cleaning.widgets import (
+    drop_chart_blocks,
+    drop_hidden,
+    drop_navigation,
+    unwrap_quote_widgets,
+)
+
+HIGHLIGHT_MARK = "■"
+
+
+@dataclass(slots=True)
+class CleanedBody:
+    html: str
+    markdown: str
+    text: str
+    images: list[str] = field(default_factory=list)
+    highlights: list[str] = field(default_factory=list)
+    summary: str | None = None
+    changes: Counter[str] = field(default_factory=Counter)
+
+
+def _parse_fragment(html: str) -> HtmlElement:
+    return fragment_fromstring(html or "", create_parent="div")
+
+
+def _inner_html(root: HtmlElement) -> str:
+    children = (etree.tostring(child, encoding="unicode", method="html") for child in root)
+    return (root.text or "") + "".join(children)
+
+
+def clean_body(raw_html: str) -> CleanedBody:
+    """Clean the body HTML of a post page (navigation included) into safe HTML and text."""
+    changes: Counter[str] = Counter()
+    root = _parse_fragment(raw_html)
+    drop_navigation(root, changes)
+    drop_chart_blocks(root, changes)
+    drop_hidden(root, changes)
+    unwrap_quote_widgets(root, changes)
+    count_disallowed(root, changes)
+    safe_html = sanitize(_inner_html(root))
+    safe_root = _parse_fragment(safe_html)
+    return CleanedBody(
+        html=safe_html.strip(),
+        markdown=html_to_markdown(safe_html),
+        text=html_to_text(safe_root),
+        images=[src for src in safe_root.xpath(".//img/@src") if src],
+        highlights=_highlights(safe_root),
+        summary=_summary(safe_root),
+        changes=changes,
+    )
+
+
+def _highlights(root: HtmlElement) -> list[str]:
+    """The ``■`` lines that head many outlet articles, without the mark."""
+    lines = (element_text(p) for p in root.iter("p"))
+    return [
+        line.lstrip(HIGHLIGHT_MARK).strip() for line in lines if line.startswith(HIGHLIGHT_MARK)
+    ]
+
+
+def _summary(root: HtmlElement) -> str | None:
+    """The rolling-news digest: a blockquote opening the body (``> DIGEST`` in the post)."""
+    first = next((child for child in root if isinstance(child.tag, str)), None)
+    if first is None or first.tag != "blockquote":
+        return None
+    return element_text(first) or None

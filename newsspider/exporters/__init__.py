@@ -1,0 +1,1 @@
+"""Exporters: rendering items into the archive's formats (JSON Lines goes through FEEDS)."""

@@ -1,0 +1,38 @@
+"""YAML scalars for front matter that any YAML 1.1 parser (Jekyll's Psych, PyYAML) reads back.
+
+Values are written plain when that is unambiguous, else double-quoted with every character
+that YAML forbids or could misread escaped. Hand-rolled because ``yaml.safe_dump`` cannot
+keep the site's own layout (``title: "…"``, plain ``categories:``) while staying safe.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+# Plain scalars: no indicator first, no ``: `` or `` #``, nothing that needs escaping.
+_PLAIN_RE = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`~][^:#\n\r\t]*$")
+_NEEDS_ESCAPE_RE = re.compile(
+    '[\\x00-\\x1f\\x7f-\\x9f"\\\\\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]'
+)
+_NAMED_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+
+
+def _escape(char: str) -> str:
+    return _NAMED_ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+def double_quoted(value: str) -> str:
+    return '"' + _NEEDS_ESCAPE_RE.sub(lambda m: _escape(m.group()), value) + '"'
+
+
+def scalar(value: str) -> str:
+    """``value`` plain when YAML reads it back as the same string, else double-quoted."""
+    if value and _PLAIN_RE.match(value) and value == value.strip():
+        try:
+            if yaml.safe_load(value) == value:
+                return value
+        except yaml.YAMLError:
+            pass
+    return double_quoted(value)

@@ -1,0 +1,65 @@
+"""Writes every scraped article as a Jekyll post under ``DATA_DIR/posts/_posts/``.
+
+Like Scrapy's ``FeedExporter``, it listens to ``item_scraped``, so it sees exactly the items
+that passed every pipeline. Settings: ``NEWSSPIDER_DATA_DIR``, ``NEWSSPIDER_POSTS_ENABLED``,
+``NEWSSPIDER_POST_BODY``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from newsspider.exporters.jekyll import BODY_FORMATS, JekyllPostExporter, post_filename
+from newsspider.files import atomic_writer, inside
+
+logger = logging.getLogger(__name__)
+
+
+class JekyllPostsWriter:
+    def __init__(self, posts_dir: Path, body_format: str, stats: StatsCollector) -> None:
+        self.posts_dir = posts_dir
+        self.body_format = body_format
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("NEWSSPIDER_POSTS_ENABLED"):
+            raise NotConfigured("NEWSSPIDER_POSTS_ENABLED is off")
+        body_format = settings.get("NEWSSPIDER_POST_BODY")
+        if body_format not in BODY_FORMATS:
+            raise ValueError(
+                f"NEWSSPIDER_POST_BODY must be one of {', '.join(BODY_FORMATS)}, got {body_format!r}"
+            )
+        posts_dir = Path(settings.get("NEWSSPIDER_DATA_DIR")) / "posts" / "_posts"
+        assert crawler.stats is not None
+        writer = cls(posts_dir, body_format, crawler.stats)
+        crawler.signals.connect(writer.item_scraped, signal=signals.item_scraped)
+        return writer
+
+    def path_for(self, article: dict[str, Any]) -> Path:
+        return inside(self.posts_dir, post_filename(article))
+
+    def item_scraped(self, item: Any) -> None:
+        article = ItemAdapter(item).asdict()
+        try:
+            path = self.path_for(article)
+            with atomic_writer(path) as file:
+                exporter = JekyllPostExporter(file, body_format=self.body_format)
+                exporter.start_exporting()
+                exporter.export_item(item)
+                exporter.finish_exporting()
+        except (OSError, ValueError) as error:
+            self.stats.inc_value("newsspider/posts/failed")
+            logger.error("Could not write the post of %s: %s", article.get("url"), error)
+            return
+        self.stats.inc_value("newsspider/posts/written")
+        logger.debug("Wrote post %s", path)

@@ -1,0 +1,43 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """Write to a temporary file beside ``path``, then flush, fsync and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    # Make the rename itself durable.
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refusing any name that would land outside ``folder``."""
+    if not name or "/" in name or "\\" in name or "\x00" in name or name in {".", ".."}:
+        raise ValueError(f"unsafe file name {name!r}")
+    candidate = (folder / name).resolve()
+    if candidate.parent != folder.resolve():
+        raise ValueError(f"file name {name!r} escapes {folder}")
+    return candidate

@@ -1,0 +1,134 @@
+"""Normalise metadata: title, Beijing-time date, category, outlet, editor, links.
+
+Each value missing from the page is recovered where the site gives another clue (the page
+head, the id, the URL, the first sentence), and every recovery is written to ``warnings``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from scrapy.exceptions import DropItem
+
+from newsspider.cleaning.text import first_sentence
+from newsspider.dates import date_from_id, parse_iso, parse_shown, start_of_day, to_iso
+from newsspider.items import ArticleItem
+from newsspider.metadata import editor_from_text, is_share_link, outlet_from_tags, outlet_from_text
+from newsspider.pipelines.base import StatsPipeline
+from newsspider.urls import category_slug_from_url, parse_post_path
+
+_ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_title(raw: str | None) -> tuple[str, bool]:
+    """Collapse whitespace and decode entities left in the text; report whether it changed."""
+    text = raw or ""
+    decoded = html.unescape(text) if _ENTITY_RE.search(text) else text
+    normalized = _SPACE_RE.sub(" ", decoded).strip()
+    return normalized, normalized != text
+
+
+def recover_title(item: ArticleItem) -> str | None:
+    """Title candidates when the ``<h1>`` is empty, best first; record which one was used."""
+    for key, label in (("head_title", "<title>"), ("head_headline", "ld+json headline")):
+        candidate, _ = normalize_title(item.page.get(key))
+        if candidate:
+            item.warnings.append(f"title recovered from the page head ({label})")
+            return candidate
+    sentence = first_sentence(item.body_text)
+    if sentence:
+        item.warnings.append("title recovered from the first sentence of the body")
+        return sentence
+    return None
+
+
+def resolve_published_at(item: ArticleItem) -> tuple[str | None, str]:
+    """The time the page shows, as ISO 8601 in Beijing time, and where it came from."""
+    shown = parse_shown(item.page.get("shown_date") or "")
+    head = parse_iso(item.page.get("head_published_time") or "")
+    if shown is not None:
+        if head is not None and head != shown:
+            item.warnings.append(f"the page shows {to_iso(shown)} but its head says {to_iso(head)}")
+        id_day = date_from_id(item.id)
+        if id_day is not None and id_day != shown.date():
+            item.warnings.append(
+                f"the id's date {id_day.isoformat()} differs from the shown date"
+                f" {shown.date().isoformat()} (an offset-less source date shown in Beijing time)"
+            )
+        return to_iso(shown), "shown"
+    if head is not None:
+        item.warnings.append("published_at recovered from article:published_time in the head")
+        return to_iso(head), "head"
+    id_day = date_from_id(item.id)
+    if id_day is not None:
+        item.warnings.append("published_at recovered from the id (day only, time unknown)")
+        return to_iso(start_of_day(id_day)), "id"
+    post_path = parse_post_path(item.url)
+    if post_path is not None:
+        item.warnings.append("published_at recovered from the post URL (day only, time unknown)")
+        return to_iso(start_of_day(post_path.day)), "url"
+    return None, "none"
+
+
+def resolve_category(item: ArticleItem) -> tuple[str | None, str]:
+    """The slug as the site spells it: back link, then listing page, then URL path."""
+    for href in item.page.get("back_links", []):
+        slug = category_slug_from_url(href)
+        if slug:
+            return slug, "back_link"
+    if item.category:
+        return item.category, "listing"
+    post_path = parse_post_path(item.url)
+    if post_path is not None and post_path.categories:
+        item.warnings.append(
+            "category taken from the post URL (lower-cased by the site; spaces lost)"
+        )
+        return " ".join(post_path.categories), "url"
+    return None, "none"
+
+
+class MetadataPipeline(StatsPipeline):
+    """Normalises title, date, category, outlet, editor and links; recovers what is missing."""
+
+    stats_key = "metadata"
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        title, changed = normalize_title(item.title)
+        if changed:
+            self.count("title_normalized")
+        if not title:
+            title = recover_title(item) or ""
+            self.count("title_recovered")
+        item.title = title or None
+
+        item.published_at, date_origin = resolve_published_at(item)
+        if item.published_at is None:
+            self.count("dropped_no_date")
+            raise DropItem(f"no date can be found or recovered for {item.url}")
+        if date_origin != "shown":
+            self.count(f"date_recovered_from_{date_origin}")
+
+        item.category, category_origin = resolve_category(item)
+        self.count(f"category_from_{category_origin}")
+
+        outlet = outlet_from_text(item.body_text)
+        item.source = outlet or outlet_from_tags(item.tags)
+        self.count("source_from_body" if outlet else "source_from_tag")
+        item.editor = editor_from_text(item.body_text)
+        if item.editor:
+            self.count("editor_found")
+
+        link = item.page.get("source_link")
+        if link:
+            if is_share_link(link):
+                item.share_url = link
+            else:
+                item.origin_url = link
+        elif link == "":
+            item.warnings.append("the post's source link is empty (<>)")
+            self.count("empty_source_link")
+        if item.warnings:
+            self.count("items_with_warnings")
+        return item

@@ -1,0 +1,113 @@
+"""The ``finews`` spider: home and rolling-news pages, category pages, post pages.
+
+It only routes. Page structure lives in :mod:`newsspider.pages`, normalisation and cleaning
+in the item pipelines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from parsel import Selector
+from scrapy import Request, Spider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from newsspider.articles import article_from_post_page
+from newsspider.items import ArticleItem
+from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPageV1
+from newsspider.pipelines.base import STATS_PREFIX
+from newsspider.spiders.arguments import FinewsArguments
+from newsspider.urls import ROLLING_CATEGORY, SiteUrls, category_slug_from_url
+
+logger = logging.getLogger(__name__)
+
+
+class FinewsSpider(Spider):
+    name = "finews"
+
+    home_page = HomePage()
+    category_page = CategoryPage()
+    post_page = PostPageV1()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = FinewsArguments.from_kwargs(kwargs)
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
+        self.urls = SiteUrls(self.args.base_url)
+
+    def wanted(self, category: str) -> bool:
+        return not self.args.categories or category in self.args.categories
+
+    def _count(self, name: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{STATS_PREFIX}/spider/{name}")
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.args.sample:
+            from newsspider.sample_site import serve_sample_site
+
+            self.urls = SiteUrls(serve_sample_site())
+            logger.info("Serving the bundled sample site at %s", self.urls.base_url)
+        if not self.args.categories:
+            yield Request(self.urls.home, callback=self.parse_home, errback=self.failed)
+        if self.wanted(ROLLING_CATEGORY):
+            yield self.listing_request(self.urls.rolling, ROLLING_CATEGORY)
+        for slug in self.args.categories:
+            yield self.listing_request(self.urls.category(slug), slug)
+
+    def listing_request(self, url: str, category: str) -> Request:
+        return Request(
+            url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"category": category}
+        )
+
+    def post_request(self, href: str, page_url: str, category: str | None) -> Request | None:
+        url = self.urls.to_local(href, page_url)
+        if url is None:
+            return None
+        return Request(
+            url, callback=self.parse_post, errback=self.failed, cb_kwargs={"category": category}
+        )
+
+    def parse_home(self, response: Response) -> Iterator[Request]:
+        for section in self.home_page.parse(Selector(text=response.text)):
+            for link in section.links:
+                request = self.post_request(link.href, response.url, None)
+                if request is not None:
+                    yield request
+
+    def parse_listing(self, response: Response, category: str) -> Iterator[Request]:
+        links = self.category_page.parse(Selector(text=response.text))
+        if not links:
+            logger.info("Category page %s lists no posts", response.url)
+        for link in links:
+            request = self.post_request(link.href, response.url, category)
+            if request is not None:
+                yield request
+
+    def parse_post(
+        self, response: Response, category: str | None
+    ) -> Iterator[ArticleItem | Request]:
+        try:
+            page = self.post_page.parse(response.text)
+        except NotAPostError as error:
+            self._count("not_a_post")
+            logger.warning("Not a post page, skipped: %s (%s)", response.url, error)
+            return
+        yield article_from_post_page(response.url, page, category)
+        # Back links name the post's category exactly: discover its category page (the
+        # rolling-news page shows only the newest 20, so its category page is asked too).
+        for href in page.back_links:
+            url = self.urls.to_local(href, response.url)
+            slug = category_slug_from_url(url) if url else None
+            if slug and self.wanted(slug):
+                yield self.listing_request(self.urls.category(slug), slug)
+
+    def failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        self._count("requests_failed")
+        logger.warning("Request failed: %s (%s)", url, reason)

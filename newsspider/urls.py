@@ -1,0 +1,110 @@
+"""URL shapes of the finews site, and mapping its links onto the crawl's base URL.
+
+The site links to itself in several forms (``https://``, ``http://``, protocol-relative
+``//finews.withounder.com/…``, root-relative and relative paths) and to older hostnames. A
+:class:`SiteUrls` maps all of them onto one configurable ``base_url`` so the same spider
+crawls the real site or a local copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+DEFAULT_BASE_URL = "https://finews.withounder.com"
+# Hostnames under which the site has published (the canonical one first); links on any of
+# them are the site's own.
+SITE_HOSTS = ("finews.withounder.com", "finews.zning.me")
+
+#: ``/<categories>/YYYY/MM/DD/<name>.html``: Jekyll's ``date`` permalink.
+POST_PATH_RE = re.compile(
+    r"^(?P<categories>(?:/[^/]+)+)/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})"
+    r"/(?P<name>[^/]+)\.html$"
+)
+CATEGORY_PATH_RE = re.compile(r"/category/(?P<slug>[^/]+)\.html$")
+ROLLING_PATH = "/emnews/"
+ROLLING_CATEGORY = "emnews"
+
+
+@dataclass(frozen=True, slots=True)
+class PostPath:
+    """What a post URL says by itself: its date, file name and lower-cased categories."""
+
+    day: date
+    name: str
+    categories: tuple[str, ...]
+
+
+def parse_post_path(url: str) -> PostPath | None:
+    """Return the parts of a post URL, or ``None`` when the URL is not a post page."""
+    match = POST_PATH_RE.match(unquote(urlsplit(url).path))
+    if match is None:
+        return None
+    try:
+        day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+    categories = tuple(part for part in match["categories"].split("/") if part)
+    return PostPath(day=day, name=match["name"], categories=categories)
+
+
+def category_slug_from_url(url: str) -> str | None:
+    """The category slug a back link or listing URL names (``emnews`` for ``/emnews/``)."""
+    path = unquote(urlsplit(url).path)
+    if path.rstrip("/").endswith(ROLLING_PATH.rstrip("/")):
+        return ROLLING_CATEGORY
+    match = CATEGORY_PATH_RE.search(path)
+    return match["slug"] if match else None
+
+
+class SiteUrls:
+    """Builds and maps URLs of the finews site onto ``base_url``."""
+
+    def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
+        self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+        self._netloc = parts.netloc
+        self._root_path = parts.path.rstrip("/")
+
+    @property
+    def home(self) -> str:
+        return self.base_url + "/"
+
+    @property
+    def rolling(self) -> str:
+        return self.base_url + ROLLING_PATH
+
+    def category(self, slug: str) -> str:
+        """The category page of ``slug`` (spaces and parentheses percent-encoded as the site's)."""
+        return f"{self.base_url}/category/{quote(slug, safe='()')}.html"
+
+    def is_site_url(self, url: str) -> bool:
+        netloc = urlsplit(url).netloc
+        return netloc == self._netloc or netloc in SITE_HOSTS
+
+    def to_local(self, href: str, page_url: str) -> str | None:
+        """Resolve ``href`` found on ``page_url`` and map it onto ``base_url``.
+
+        Returns ``None`` for links that leave the site (other hosts, ``mailto:`` …).
+        """
+        absolute = urljoin(page_url, href.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in {"http", "https"}:
+            return None
+        if parts.netloc == self._netloc:
+            return urlunsplit(parts._replace(fragment=""))
+        if parts.netloc not in SITE_HOSTS:
+            return None
+        return urlunsplit(
+            (
+                urlsplit(self.base_url).scheme,
+                self._netloc,
+                self._root_path + parts.path,
+                parts.query,
+                "",
+            )
+        )

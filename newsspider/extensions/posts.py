@@ -37,7 +37,8 @@ class JekyllPostsWriter:
         body_format = settings.get("NEWSSPIDER_POST_BODY")
         if body_format not in BODY_FORMATS:
             raise ValueError(
-                f"NEWSSPIDER_POST_BODY must be one of {', '.join(BODY_FORMATS)}, got {body_format!r}"
+                f"NEWSSPIDER_POST_BODY must be one of {', '.join(BODY_FORMATS)},"
+                f" got {body_format!r}"
             )
         posts_dir = Path(settings.get("NEWSSPIDER_DATA_DIR")) / "posts" / "_posts"
         assert crawler.stats is not None

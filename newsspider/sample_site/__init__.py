@@ -23,7 +23,7 @@ class _SiteFiles(File):
 
 
 class _NotFound(Resource):
-    isLeaf = True
+    isLeaf = True  # noqa: N815 (Twisted API)
 
     def render_GET(self, request: Request) -> bytes:  # noqa: N802 (Twisted API)
         request.setResponseCode(404)

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from markdownify import MarkdownConverter
 
-# ``escape_misc`` backslash-escapes ``< > # [ ] …`` in text, which kramdown honours, so
-# article text such as ``精度满足<1%`` never turns into markup when the post is rebuilt.
-_CONVERTER = MarkdownConverter(
+# kramdown has no ``\&`` escape: a bare ``&`` stays text unless it starts an entity.
+_ESCAPED_AMPERSAND_RE = re.compile(r"\\&(?=(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
+# kramdown's typographic conversions (smart quotes, ``--`` dashes, ``...``) would change the
+# article's characters; escaping them keeps the text as written.
+_QUOTES_RE = re.compile(r"[\"']")
+_DASH_RUN_RE = re.compile(r"(?:\\?-){2,}")
+_DOT_RUN_RE = re.compile(r"(?:\\?\.){3,}")
+
+
+class KramdownConverter(MarkdownConverter):  # type: ignore[misc]
+    """``escape_misc`` backslash-escapes ``< > # [ ] …`` in text, which kramdown honours, so
+    article text such as ``精度满足<1%`` never turns into markup when the post is rebuilt."""
+
+    def escape(self, text: str, parent_tags: Any) -> str:
+        escaped: str = super().escape(text, parent_tags)
+        escaped = _ESCAPED_AMPERSAND_RE.sub(lambda m: "&amp;" if m.group(1) else "&", escaped)
+        escaped = _QUOTES_RE.sub(r"\\\g<0>", escaped)
+        escaped = _DASH_RUN_RE.sub(lambda m: "\\-" * m.group().count("-"), escaped)
+        return _DOT_RUN_RE.sub(lambda m: "\\." * m.group().count("."), escaped)
+
+
+_CONVERTER = KramdownConverter(
     heading_style="ATX",
     bullets="-",
     escape_misc=True,

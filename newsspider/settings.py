@@ -5,6 +5,7 @@ from newsspider.items import EXPORT_FIELDS
 BOT_NAME = "newsspider"
 SPIDER_MODULES = ["newsspider.spiders"]
 NEWSPIDER_MODULE = "newsspider.spiders"
+COMMANDS_MODULE = "newsspider.commands"
 
 # --- newsspider's own settings --------------------------------------------------------------
 #: Root of every output: ``jsonl/``, ``posts/_posts/``.
@@ -27,10 +28,12 @@ RETRY_TIMES = 3
 TELNETCONSOLE_ENABLED = False
 
 # --- items --------------------------------------------------------------------------------
+# Cleaning first (the metadata reads the cleaned text), validation last (on the normalised
+# item, once every recovery had its chance).
 ITEM_PIPELINES = {
-    "newsspider.pipelines.validate.RequiredFieldsPipeline": 100,
-    "newsspider.pipelines.body.BodyCleaningPipeline": 200,
-    "newsspider.pipelines.metadata.MetadataPipeline": 300,
+    "newsspider.pipelines.body.BodyCleaningPipeline": 100,
+    "newsspider.pipelines.metadata.MetadataPipeline": 200,
+    "newsspider.pipelines.validate.RequiredFieldsPipeline": 300,
 }
 
 # --- outputs ------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ _DASH_RUN_RE = re.compile(r"(?:\\?-){2,}")
 _DOT_RUN_RE = re.compile(r"(?:\\?\.){3,}")
 
 
-class KramdownConverter(MarkdownConverter):  # type: ignore[misc]
+class KramdownConverter(MarkdownConverter):
     """``escape_misc`` backslash-escapes ``< > # [ ] …`` in text, which kramdown honours, so
     article text such as ``精度满足<1%`` never turns into markup when the post is rebuilt."""
 
     def escape(self, text: str, parent_tags: Any) -> str:
-        escaped: str = super().escape(text, parent_tags)
+        escaped: str = super().escape(text, parent_tags)  # type: ignore[misc]
         escaped = _ESCAPED_AMPERSAND_RE.sub(lambda m: "&amp;" if m.group(1) else "&", escaped)
         escaped = _QUOTES_RE.sub(r"\\\g<0>", escaped)
         escaped = _DASH_RUN_RE.sub(lambda m: "\\-" * m.group().count("-"), escaped)

@@ -60,4 +60,4 @@ def first_sentence(text: str, limit: int = 80) -> str:
 
 
 def element_text(element: etree._Element) -> str:
-    return _INLINE_SPACE_RE.sub(" ", element.xpath("string()")).strip()  # type: ignore[no-any-return]
+    return _INLINE_SPACE_RE.sub(" ", element.xpath("string()")).strip()

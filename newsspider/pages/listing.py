@@ -49,8 +49,9 @@ class CategoryPage:
     """``/category/<slug>.html`` and ``/emnews/``: a ``<ul>`` of post links, newest first."""
 
     def parse(self, selector: Selector) -> list[ListingLink]:
-        content = selector.css("div.wrapper > section") or selector.css("section") or selector
-        return _links(content[-1].css("li a[href]"))
+        sections = selector.css("div.wrapper > section") or selector.css("section")
+        content = sections[-1] if sections else selector
+        return _links(content.css("li a[href]"))
 
 
 def _links(anchors: list[Selector]) -> list[ListingLink]:

@@ -107,9 +107,8 @@ class PostPageV1:
         return element.tag == "small" and "GMT+8" in element.text_content()
 
     def _is_tags_line(self, element: HtmlElement) -> bool:
-        return element.tag == "small" and element.text_content().strip().startswith(
-            self._tags_prefix
-        )
+        text: str = element.text_content()
+        return element.tag == "small" and text.strip().startswith(self._tags_prefix)
 
     def _shown_date(self, small: HtmlElement | None) -> str | None:
         if small is None:
@@ -143,7 +142,8 @@ class PostPageV1:
     def _canonical(self, document: HtmlElement) -> str | None:
         for link in document.iter("link"):
             if (link.get("rel") or "").lower() == "canonical":
-                return link.get("href")
+                href: str | None = link.get("href")
+                return href
         return None
 
     def _ld_json_headline(self, document: HtmlElement) -> str | None:

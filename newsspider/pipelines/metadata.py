@@ -9,8 +9,6 @@ from __future__ import annotations
 import html
 import re
 
-from scrapy.exceptions import DropItem
-
 from newsspider.cleaning.text import first_sentence
 from newsspider.dates import date_from_id, parse_iso, parse_shown, start_of_day, to_iso
 from newsspider.items import ArticleItem
@@ -100,14 +98,11 @@ class MetadataPipeline(StatsPipeline):
             self.count("title_normalized")
         if not title:
             title = recover_title(item) or ""
-            self.count("title_recovered")
+            self.count("title_recovered" if title else "title_missing")
         item.title = title or None
 
         item.published_at, date_origin = resolve_published_at(item)
-        if item.published_at is None:
-            self.count("dropped_no_date")
-            raise DropItem(f"no date can be found or recovered for {item.url}")
-        if date_origin != "shown":
+        if date_origin not in {"shown", "none"}:
             self.count(f"date_recovered_from_{date_origin}")
 
         item.category, category_origin = resolve_category(item)

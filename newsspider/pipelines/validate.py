@@ -24,13 +24,18 @@ def why_unarchivable(item: ArticleItem) -> str | None:
         return f"no article id in the URL {item.url}"
     if not _SAFE_ID_RE.match(item.id):
         return f"article id {item.id!r} of {item.url} is not a usable file name"
-    if not (item.title or "").strip() and not item.body_html.strip():
+    if not (item.title or "").strip() and not item.body_text.strip():
         return f"post {item.url} has neither a title nor a body"
+    if not item.published_at:
+        return f"no date can be found or recovered for {item.url}"
     return None
 
 
 class RequiredFieldsPipeline(StatsPipeline):
-    """Drops an item without a URL, a usable id, or any content (title or body)."""
+    """Drops an item without a URL, a usable id, a date, or any content (title or text).
+
+    It runs last, on the normalised item, so that every recovery had its chance first.
+    """
 
     stats_key = "validate"
 

@@ -4,6 +4,7 @@ Jekyll layouts, served in-process so a first crawl needs neither Jekyll nor a ne
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
@@ -12,23 +13,21 @@ from twisted.web.static import File
 SITE_ROOT = Path(__file__).parent / "site"
 
 
-class _SiteFiles(File):
-    """Static files with the site's 404 page, sent with status 404."""
-
-    def getChild(self, path: bytes, request: Request) -> Resource:  # noqa: N802 (Twisted API)
-        child = super().getChild(path, request)
-        if isinstance(child, File) or not (SITE_ROOT / "404.html").exists():
-            return child
-        return _NotFound()
-
-
 class _NotFound(Resource):
+    """The site's 404 page, with status 404 (as GitHub Pages serves it)."""
+
     isLeaf = True  # noqa: N815 (Twisted API)
 
     def render_GET(self, request: Request) -> bytes:  # noqa: N802 (Twisted API)
         request.setResponseCode(404)
-        request.setHeader(b"content-type", b"text/html; charset=utf-8")
+        cast(Any, request).setHeader(b"content-type", b"text/html; charset=utf-8")
         return (SITE_ROOT / "404.html").read_bytes()
+
+
+class _SiteFiles(File):
+    def getChild(self, path: bytes, request: Request) -> Resource:  # noqa: N802 (Twisted API)
+        child: Resource = cast(Any, super()).getChild(path, request)
+        return child if isinstance(child, File) else cast(Resource, cast(Any, _NotFound)())
 
 
 def serve_sample_site() -> str:
@@ -38,5 +37,6 @@ def serve_sample_site() -> str:
     if not (SITE_ROOT / "index.html").exists():
         raise FileNotFoundError(f"the bundled sample site is missing from {SITE_ROOT}")
     resource = _SiteFiles(str(SITE_ROOT), defaultType="text/html; charset=utf-8")
-    port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")  # type: ignore[attr-defined]
+    site = cast(Any, Site)(resource)
+    port = cast(Any, reactor).listenTCP(0, site, interface="127.0.0.1")
     return f"http://127.0.0.1:{port.getHost().port}"

@@ -19,10 +19,13 @@ from newsspider.articles import article_from_post_page
 from newsspider.items import ArticleItem
 from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPageV1
 from newsspider.pipelines.base import STATS_PREFIX
-from newsspider.spiders.arguments import FinewsArguments
+from newsspider.spiders.arguments import ArgumentError, FinewsArguments
 from newsspider.urls import ROLLING_CATEGORY, SiteUrls, category_slug_from_url
 
 logger = logging.getLogger(__name__)
+
+
+__all__ = ["ArgumentError", "FinewsSpider"]
 
 
 class FinewsSpider(Spider):
@@ -31,6 +34,11 @@ class FinewsSpider(Spider):
     home_page = HomePage()
     category_page = CategoryPage()
     post_page = PostPageV1()
+
+    @classmethod
+    def check_arguments(cls, kwargs: dict[str, Any]) -> None:
+        """Raise :class:`ArgumentError` for a bad ``-a`` value (used before start-up)."""
+        FinewsArguments.from_kwargs(kwargs)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.args = FinewsArguments.from_kwargs(kwargs)

@@ -36,7 +36,6 @@ NO_FRONT_MATTER = "2021-12-08-202112082206703990.md"
 ROLLING_TAG = "东财滚动新闻"
 
 
-
 # -- reading the corpus and the built pages ----------------------------------
 
 

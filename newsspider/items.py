@@ -36,6 +36,9 @@ class ArticleItem:
     content_sha256: str = ""  # of body_text
     crawled_at: str = ""  # ISO 8601, UTC
     warnings: list[str] = field(default_factory=list)
+    # The outlet's copy behind the share link: page_url, api_url, status ("ok" or the failure),
+    # and when ok its title, published_at, source and content_sha256. None: no share link.
+    share: dict[str, Any] | None = None
     page: dict[str, Any] = field(default_factory=dict, metadata={"export": False})
 
 

@@ -7,7 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 TAG_SUFFIX = "新闻"
 # ``（文章来源：天津日报）`` (half- or full-width brackets and colon).
-_OUTLET_RE = re.compile(r"[（(]\s*文章来源\s*[：:]\s*([^（）()\n]+?)\s*[）)]")
+# The name may hold brackets of its own: ``（文章来源：安信国际证券(香港)）``.
+_OUTLET_RE = re.compile(
+    r"[（(]\s*文章来源\s*[：:]\s*((?:[^（）()\n]|[（(][^（）()\n]*[）)])+?)\s*[）)]"
+)
 # ``（责任编辑：张三）``, ``(津云新闻编辑张晶晶)``, ``（编辑 王五）`` at the end of a paragraph.
 _EDITOR_RE = re.compile(
     r"[（(][^（）()\n]{0,20}?编辑\s*[：:]?\s*"

@@ -32,6 +32,7 @@ TELNETCONSOLE_ENABLED = False
 # item, once every recovery had its chance).
 ITEM_PIPELINES = {
     "newsspider.pipelines.body.BodyCleaningPipeline": 100,
+    "newsspider.pipelines.share.SharePipeline": 150,
     "newsspider.pipelines.metadata.MetadataPipeline": 200,
     "newsspider.pipelines.validate.RequiredFieldsPipeline": 300,
 }

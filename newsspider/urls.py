@@ -95,16 +95,11 @@ class SiteUrls:
         parts = urlsplit(absolute)
         if parts.scheme not in {"http", "https"}:
             return None
-        if parts.netloc == self._netloc:
-            return urlunsplit(parts._replace(fragment=""))
-        if parts.netloc not in SITE_HOSTS:
+        if parts.netloc != self._netloc and parts.netloc not in SITE_HOSTS:
             return None
-        return urlunsplit(
-            (
-                urlsplit(self.base_url).scheme,
-                self._netloc,
-                self._root_path + parts.path,
-                parts.query,
-                "",
-            )
-        )
+        path = parts.path
+        # The site's links are root-relative to the real site: they live under base_url's path.
+        if self._root_path and not (path + "/").startswith(self._root_path + "/"):
+            path = self._root_path + path
+        scheme = urlsplit(self.base_url).scheme
+        return urlunsplit((scheme, self._netloc, path, parts.query, ""))

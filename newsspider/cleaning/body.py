@@ -9,7 +9,7 @@ from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 
 from newsspider.cleaning.markdown import html_to_markdown
-from newsspider.cleaning.sanitize import count_disallowed, sanitize
+from newsspider.cleaning.sanitize import count_disallowed, drop_unsafe_urls, sanitize
 from newsspider.cleaning.text import element_text, html_to_text
 from newsspider.cleaning.widgets import (
     drop_chart_blocks,
@@ -49,6 +49,7 @@ def clean_body(raw_html: str) -> CleanedBody:
     drop_chart_blocks(root, changes)
     drop_hidden(root, changes)
     unwrap_quote_widgets(root, changes)
+    drop_unsafe_urls(root, changes)
     count_disallowed(root, changes)
     safe_html = sanitize(_inner_html(root))
     safe_root = _parse_fragment(safe_html)

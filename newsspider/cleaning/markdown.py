@@ -14,6 +14,8 @@ _ESCAPED_AMPERSAND_RE = re.compile(r"\\&(?=(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za
 _QUOTES_RE = re.compile(r"[\"']")
 _DASH_RUN_RE = re.compile(r"(?:\\?-){2,}")
 _DOT_RUN_RE = re.compile(r"(?:\\?\.){3,}")
+# ``$$`` opens kramdown's maths.
+_DOLLARS_RE = re.compile(r"\$")
 
 
 class KramdownConverter(MarkdownConverter):
@@ -25,7 +27,8 @@ class KramdownConverter(MarkdownConverter):
         escaped = _ESCAPED_AMPERSAND_RE.sub(lambda m: "&amp;" if m.group(1) else "&", escaped)
         escaped = _QUOTES_RE.sub(r"\\\g<0>", escaped)
         escaped = _DASH_RUN_RE.sub(lambda m: "\\-" * m.group().count("-"), escaped)
-        return _DOT_RUN_RE.sub(lambda m: "\\." * m.group().count("."), escaped)
+        escaped = _DOT_RUN_RE.sub(lambda m: "\\." * m.group().count("."), escaped)
+        return _DOLLARS_RE.sub(r"\\$", escaped)
 
 
 _CONVERTER = KramdownConverter(

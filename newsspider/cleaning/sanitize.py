@@ -42,6 +42,38 @@ def count_disallowed(root: HtmlElement, changes: Counter[str]) -> None:
         )
 
 
+def _safe_url(url: str) -> str | None:
+    """``url`` when it is http(s) (protocol-relative made https), else ``None``."""
+    url = url.strip()
+    if url.startswith("//"):
+        return "https:" + url
+    scheme, colon, _ = url.partition(":")
+    return url if colon and scheme.lower() in ALLOWED_URL_SCHEMES else None
+
+
+def drop_unsafe_urls(root: HtmlElement, changes: Counter[str]) -> None:
+    """Links and images must point at http(s): others lose the URL (an image, itself)."""
+    for element, attribute in (
+        *((a, "href") for a in root.iter("a")),
+        *((i, "src") for i in root.iter("img")),
+    ):
+        value = element.get(attribute)
+        if value is None:
+            if element.tag == "img":
+                element.drop_tree()
+                changes["images_without_source_dropped"] += 1
+            continue
+        safe = _safe_url(value)
+        if safe is not None:
+            element.set(attribute, safe)
+            continue
+        changes["unsafe_urls_removed"] += 1
+        if element.tag == "img":
+            element.drop_tree()
+        else:
+            del element.attrib[attribute]
+
+
 def sanitize(html: str) -> str:
     # ``strip_comments`` drops any comment left; ``link_rel=None`` keeps links as authored.
     return nh3.clean(

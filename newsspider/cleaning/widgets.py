@@ -69,9 +69,12 @@ def drop_chart_blocks(root: HtmlElement, changes: Counter[str]) -> None:
         ):
             doomed.append(sibling)
             sibling = sibling.getnext()
-        if sibling is not None:
-            doomed.append(sibling)
-        for element in doomed:
+        if sibling is None:
+            # No end marker beside it: dropping "everything after" could lose article text.
+            _drop(comment)
+            changes["unterminated_chart_markers"] += 1
+            continue
+        for element in [*doomed, sibling]:
             _drop(element)
         changes["chart_blocks_dropped"] += 1
     for link in _CHART_LINKS(root):

@@ -22,7 +22,7 @@ BODY_FORMATS = ("markdown", "html")
 
 def post_filename(article: dict[str, Any]) -> str:
     """``YYYY-MM-DD-<id>.md``: the site's own post file name."""
-    published = parse_iso(article["published_at"])
+    published = parse_iso(article.get("published_at") or "")
     if published is None:
         raise ValueError(f"article {article.get('id')!r} has no valid published_at")
     return f"{published:%Y-%m-%d}-{article['id']}.md"
@@ -31,10 +31,19 @@ def post_filename(article: dict[str, Any]) -> str:
 def _category_link(category: str) -> str:
     if category == ROLLING_CATEGORY:
         return f"{SITE_LINK_ROOT}/{ROLLING_CATEGORY}/"
-    # Balanced parentheses and spaces survive in kramdown link targets; anything else is encoded.
-    balanced = category.count("(") == category.count(")")
-    safe = "() " if balanced and ")(" not in category else ""
+    # Balanced parentheses and spaces survive in kramdown link targets (the site writes them
+    # as is); anything else is percent-encoded.
+    safe = "() " if _balanced(category) else ""
     return f"{SITE_LINK_ROOT}/category/{quote(category, safe=safe)}.html"
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _link_text(text: str) -> str:
@@ -45,7 +54,7 @@ def render_post(article: dict[str, Any], body_format: str = "markdown") -> str:
     """The post file of ``article`` (a dict of :class:`~newsspider.items.ArticleItem` fields)."""
     if body_format not in BODY_FORMATS:
         raise ValueError(f"body format must be one of {BODY_FORMATS}, got {body_format!r}")
-    published = parse_iso(article["published_at"])
+    published = parse_iso(article.get("published_at") or "")
     if published is None:
         raise ValueError(f"article {article.get('id')!r} has no valid published_at")
     tags = " ".join(article.get("tags") or [])

@@ -29,7 +29,8 @@ def double_quoted(value: str) -> str:
 
 def scalar(value: str) -> str:
     """``value`` plain when YAML reads it back as the same string, else double-quoted."""
-    if value and _PLAIN_RE.match(value) and value == value.strip():
+    plain_candidate = _PLAIN_RE.match(value) and not _NEEDS_ESCAPE_RE.search(value)
+    if value and plain_candidate and value == value.strip():
         try:
             if yaml.safe_load(value) == value:
                 return value

@@ -9,6 +9,7 @@ real wrapper). The real content is therefore the *last* ``div.wrapper > section`
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -47,6 +48,14 @@ def normalize_space(text: str) -> str:
     return _WHITESPACE_RE.sub(" ", text).strip()
 
 
+def _without_site_title(text: str) -> str | None:
+    """``TITLE | 金融消息`` → ``TITLE``; the site title alone (an untitled page) → ``None``."""
+    text = normalize_space(text)
+    if text == SITE_TITLE:
+        return None
+    return normalize_space(text.removesuffix(f"| {SITE_TITLE}")) or None
+
+
 class PostPageV1:
     """The post layout of 2021-12 to 2022 (the only one seen so far)."""
 
@@ -69,8 +78,10 @@ class PostPageV1:
         date_small = next((c for c in children if self._is_date_line(c)), None)
         heading = next((c for c in children if c.tag == "h1"), None)
         tags_small = next((c for c in reversed(children) if self._is_tags_line(c)), None)
-        if heading is None and date_small is None and tags_small is None:
-            raise NotAPostError("no date line, <h1> or tags line in the page's <section>")
+        # Every post shows its date line and tags line (even with an empty date or title); a
+        # page with neither, such as the 404 page, is not a post.
+        if date_small is None and tags_small is None:
+            raise NotAPostError("no date line and no tags line in the page's <section>")
 
         start = max((children.index(c) for c in (date_small, heading) if c is not None), default=-1)
         end = children.index(tags_small) if tags_small is not None else len(children)
@@ -129,8 +140,7 @@ class PostPageV1:
         if title is None:
             return None
         # jekyll-seo-tag writes "TITLE | SITE", or the site title alone for an untitled page.
-        text = normalize_space(title.text_content()).removesuffix(SITE_TITLE)
-        return normalize_space(text.removesuffix(" |")) or None
+        return _without_site_title(title.text_content())
 
     def _meta(self, document: HtmlElement, prop: str) -> str | None:
         for meta in document.iter("meta"):
@@ -155,5 +165,5 @@ class PostPageV1:
             except json.JSONDecodeError:
                 continue
             if isinstance(data, dict) and isinstance(data.get("headline"), str):
-                return normalize_space(data["headline"]) or None
+                return _without_site_title(html.unescape(data["headline"]))
         return None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
+from typing import Any
 
 from newsspider.cleaning.text import first_sentence
 from newsspider.dates import date_from_id, parse_iso, parse_shown, start_of_day, to_iso
@@ -28,8 +30,16 @@ def normalize_title(raw: str | None) -> tuple[str, bool]:
     return normalized, normalized != text
 
 
+def _share(item: ArticleItem) -> dict[str, Any]:
+    """The share API's normalised values, when its request succeeded."""
+    return item.share if item.share and item.share.get("status") == "ok" else {}
+
+
 def recover_title(item: ArticleItem) -> str | None:
     """Title candidates when the ``<h1>`` is empty, best first; record which one was used."""
+    if _share(item).get("title"):
+        item.warnings.append("title taken from the share API (the post has none)")
+        return str(_share(item)["title"])
     for key, label in (("head_title", "<title>"), ("head_headline", "ld+json headline")):
         candidate, _ = normalize_title(item.page.get(key))
         if candidate:
@@ -46,6 +56,11 @@ def resolve_published_at(item: ArticleItem) -> tuple[str | None, str]:
     """The time the page shows, as ISO 8601 in Beijing time, and where it came from."""
     shown = parse_shown(item.page.get("shown_date") or "")
     head = parse_iso(item.page.get("head_published_time") or "")
+    shared = parse_iso(_share(item).get("published_at") or "")
+    if shown is not None and shared is not None and shown != shared:
+        item.warnings.append(
+            f"the page shows {to_iso(shown)} but the share API says {to_iso(shared)}"
+        )
     if shown is not None:
         if head is not None and head != shown:
             item.warnings.append(f"the page shows {to_iso(shown)} but its head says {to_iso(head)}")
@@ -56,9 +71,16 @@ def resolve_published_at(item: ArticleItem) -> tuple[str | None, str]:
                 f" {shown.date().isoformat()} (an offset-less source date shown in Beijing time)"
             )
         return to_iso(shown), "shown"
+    if shared is not None:
+        item.warnings.append("published_at taken from the share API's showtime")
+        return to_iso(shared), "share"
     if head is not None:
         item.warnings.append("published_at recovered from article:published_time in the head")
         return to_iso(head), "head"
+    file_day = item.page.get("file_date")
+    if file_day:
+        item.warnings.append("published_at recovered from the file name (day only, time unknown)")
+        return to_iso(start_of_day(date.fromisoformat(file_day))), "file_name"
     id_day = date_from_id(item.id)
     if id_day is not None:
         item.warnings.append("published_at recovered from the id (day only, time unknown)")
@@ -96,6 +118,9 @@ class MetadataPipeline(StatsPipeline):
         title, changed = normalize_title(item.title)
         if changed:
             self.count("title_normalized")
+        share_title = _share(item).get("title")
+        if title and share_title and title != share_title:
+            item.warnings.append(f"the share API's title differs: {share_title!r}")
         if not title:
             title = recover_title(item) or ""
             self.count("title_recovered" if title else "title_missing")
@@ -109,8 +134,13 @@ class MetadataPipeline(StatsPipeline):
         self.count(f"category_from_{category_origin}")
 
         outlet = outlet_from_text(item.body_text)
-        item.source = outlet or outlet_from_tags(item.tags)
-        self.count("source_from_body" if outlet else "source_from_tag")
+        if outlet:
+            item.source, origin = outlet, "body"
+        elif _share(item).get("source"):
+            item.source, origin = str(_share(item)["source"]), "share"
+        else:
+            item.source, origin = outlet_from_tags(item.tags), "tag"
+        self.count(f"source_from_{origin}")
         item.editor = editor_from_text(item.body_text)
         if item.editor:
             self.count("editor_found")

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict
 from typing import Any
 
 from parsel import Selector
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsspider.articles import article_from_post_page
 from newsspider.items import ArticleItem
+from newsspider.metadata import is_share_link
 from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPageV1
+from newsspider.pages.share import ShareArticle, ShareFailure
 from newsspider.pipelines.base import STATS_PREFIX
+from newsspider.share import ShareUrls, infocode_of
 from newsspider.spiders.arguments import ArgumentError, FinewsArguments
+from newsspider.spiders.sharing import ShareFollowing, failure_reason, request_of
 from newsspider.urls import ROLLING_CATEGORY, SiteUrls, category_slug_from_url
 
 logger = logging.getLogger(__name__)
@@ -28,7 +33,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["ArgumentError", "FinewsSpider"]
 
 
-class FinewsSpider(Spider):
+class FinewsSpider(ShareFollowing):
     name = "finews"
 
     home_page = HomePage()
@@ -44,6 +49,7 @@ class FinewsSpider(Spider):
         self.args = FinewsArguments.from_kwargs(kwargs)
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.urls = SiteUrls(self.args.base_url)
+        self.share_urls = ShareUrls(self.args.share_base_url)
 
     def wanted(self, category: str) -> bool:
         return not self.args.categories or category in self.args.categories
@@ -103,7 +109,12 @@ class FinewsSpider(Spider):
             self._count("not_a_post")
             logger.warning("Not a post page, skipped: %s (%s)", response.url, error)
             return
-        yield article_from_post_page(response.url, page, category)
+        item = article_from_post_page(response.url, page, category)
+        infocode = infocode_of(page.source_link) if page.source_link else None
+        if self.args.follow_share and infocode and is_share_link(page.source_link or ""):
+            yield self.share_page_request(infocode, page.source_link, item)
+        else:
+            yield item
         # Back links name the post's category exactly: discover its category page (the
         # rolling-news page shows only the newest 20, so its category page is asked too).
         for href in page.back_links:
@@ -112,10 +123,29 @@ class FinewsSpider(Spider):
             if slug and self.wanted(slug):
                 yield self.listing_request(self.urls.category(slug), slug)
 
+    def share_done(
+        self, infocode: str, item: Any, page_url: str, api_url: str, article: ShareArticle
+    ) -> Iterator[ArticleItem]:
+        item.share = {"page_url": page_url, "api_url": api_url, "article": asdict(article)}
+        yield item
+
+    def share_unavailable(
+        self,
+        infocode: str,
+        item: Any,
+        page_url: str,
+        api_url: str,
+        failure: ShareFailure,
+        detail: str,
+    ) -> Iterator[ArticleItem]:
+        item.share = {
+            "page_url": page_url,
+            "api_url": api_url,
+            "status": failure.value,
+            "detail": detail,
+        }
+        yield item
+
     def failed(self, failure: Failure) -> None:
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else "?"
-        response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
         self._count("requests_failed")
-        logger.warning("Request failed: %s (%s)", url, reason)
+        logger.warning("Request failed: %s (%s)", request_of(failure).url, failure_reason(failure))

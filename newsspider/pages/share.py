@@ -1,0 +1,83 @@
+"""Parser of the outlet's article API (``…/NewsData/GetNewsText.do?id=<infoCode>``).
+
+The real response shape is not public. The contract the project assumes (see the spec's
+"Share links"): a JSON object with the body HTML under ``text`` (most feeds) or ``content``
+(the rolling feed), optionally ``title``, ``showtime`` (``YYYY-MM-DD HH:MM:SS``, Beijing time)
+and ``medianame``. The object may also come wrapped in a ``data``/``result`` envelope. Once the
+real shape is known, it is a new parser version here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class ShareFailure(StrEnum):
+    """The API's known failure forms; each is counted in stats under its value."""
+
+    NOT_JSON = "not_json"
+    NOT_AN_OBJECT = "not_an_object"
+    ERROR = "error"  # 200 with an ``error`` key
+    EMPTY_BODY = "empty_body"
+    HTTP_ERROR = "http_error"  # 4xx/5xx, timeouts, refused connections
+
+
+class ShareApiError(ValueError):
+    def __init__(self, failure: ShareFailure, detail: str) -> None:
+        super().__init__(f"{failure.value}: {detail}")
+        self.failure = failure
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class ShareArticle:
+    body_html: str
+    title: str | None = None
+    showtime: str | None = None
+    medianame: str | None = None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+class ShareArticleV1:
+    """The assumed shape: ``{"title", "showtime", "medianame", "text" | "content"}``."""
+
+    body_keys: ClassVar[tuple[str, ...]] = ("text", "content")
+    envelope_keys: ClassVar[tuple[str, ...]] = ("data", "result")
+
+    def parse(self, body: str | bytes) -> ShareArticle:
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ShareApiError(ShareFailure.NOT_JSON, f"the body is not JSON ({error})") from None
+        if not isinstance(data, dict):
+            raise ShareApiError(
+                ShareFailure.NOT_AN_OBJECT, f"JSON {type(data).__name__}, not an object"
+            )
+        for key in self.envelope_keys:
+            if isinstance(data.get(key), dict):
+                data = data[key]
+                break
+        if data.get("error"):
+            raise ShareApiError(ShareFailure.ERROR, f"the API says {str(data['error'])[:200]!r}")
+        body_html = next(
+            (_text(data.get(key)) for key in self.body_keys if _text(data.get(key))), None
+        )
+        if body_html is None:
+            raise ShareApiError(
+                ShareFailure.EMPTY_BODY, "no article text under 'text' or 'content'"
+            )
+        return ShareArticle(
+            body_html=body_html,
+            title=_text(data.get("title")),
+            showtime=_text(data.get("showtime")),
+            medianame=_text(data.get("medianame")),
+        )

@@ -1,0 +1,320 @@
+"""Page parsers against saved pages: ``tests/fixtures/pages/<case>.html`` is the input,
+``<case>.json`` the plain values the parse must give, one assertion per field.
+
+``sample_*`` pages are copies of the bundled sample site (real Jekyll renderings);
+``hw_*`` pages are hand-written variants an independent server following the spec might
+serve. Each JSON names its ``parser``:
+
+- ``post``: ``expected`` holds every :class:`PostPage` field; ``back_link_categories`` the
+  category slug each back link names; ``cleaned`` (optional, used by ``test_cleaning``) what
+  :func:`clean_body` makes of the body.
+- ``home``: ``expected.sections``, one ``{tag, links}`` per ``<h2 id=TAG>`` section.
+- ``category``: ``expected.links`` and ``post_paths`` (what each link's URL says).
+- ``not_a_post``: the post parser must raise :class:`NotAPostError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+from lxml.html import document_fromstring, fragment_fromstring
+from parsel import Selector
+
+from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPage, PostPageV1
+from newsspider.urls import SiteUrls, category_slug_from_url, parse_post_path
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+POST_FIELDS = tuple(field.name for field in dataclasses.fields(PostPage))
+CASES: dict[str, dict[str, Any]] = {
+    path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(PAGES.glob("*.json"))
+}
+
+
+def _known_bug(case: str, field: str, expected: object = None) -> str | None:
+    """Known bugs of newsspider/ as strict xfails (none open now; a fix shows up as XPASS)."""
+    return None
+
+
+def _marks(reason: str | None) -> list[pytest.MarkDecorator]:
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+
+
+def _cases(parser: str) -> list[str]:
+    return [case for case, data in CASES.items() if data["parser"] == parser]
+
+
+def _page_text(case: str) -> str:
+    return (PAGES / f"{case}.html").read_text(encoding="utf-8")
+
+
+@cache
+def _parsed_post(case: str) -> PostPage:
+    return PostPageV1().parse(_page_text(case))
+
+
+def _selector(case: str) -> Selector:
+    return Selector(text=_page_text(case))
+
+
+def canonical_html(markup: str) -> str:
+    """``markup`` re-serialised: the same for two spellings of the same blocks.
+
+    Parsing and serialising again evens out ``<br />``/``<br>``, ``&nbsp;``/U+00A0,
+    ``&amp;`` in attributes and the like; the whitespace around top-level
+    blocks is trimmed. Everything else (blocks, comments, attributes, text) must match.
+    """
+    root = fragment_fromstring(markup.strip(), create_parent="div")
+    root.text = (root.text or "").strip() or None
+    for child in root:
+        child.tail = (child.tail or "").strip() or None
+    return etree.tostring(root, encoding="unicode", method="html")
+
+
+# --- fixtures are complete -----------------------------------------------------------
+
+
+def test_every_page_has_its_expectations() -> None:
+    pages = {path.stem for path in PAGES.glob("*.html")}
+    assert pages == set(CASES)
+
+
+@pytest.mark.parametrize("case", _cases("post"))
+def test_post_fixture_names_every_field(case: str) -> None:
+    assert set(CASES[case]["expected"]) == set(POST_FIELDS)
+
+
+# --- post pages ----------------------------------------------------------------------
+
+
+def _post_field_params() -> list[Any]:
+    return [
+        pytest.param(
+            case,
+            field,
+            id=f"{case}-{field}",
+            marks=_marks(_known_bug(case, field, CASES[case]["expected"][field])),
+        )
+        for case in _cases("post")
+        for field in POST_FIELDS
+    ]
+
+
+@pytest.mark.parametrize(("case", "field"), _post_field_params())
+def test_post_field(case: str, field: str) -> None:
+    actual = getattr(_parsed_post(case), field)
+    expected = CASES[case]["expected"][field]
+    if field == "body_html":
+        assert canonical_html(actual) == canonical_html(expected)
+    else:
+        assert actual == expected
+
+
+@pytest.mark.parametrize("case", _cases("post"))
+def test_post_back_link_categories(case: str) -> None:
+    """The slug each back link names, as the spider and the metadata pipeline read it."""
+    slugs = [category_slug_from_url(href) for href in _parsed_post(case).back_links]
+    assert slugs == CASES[case]["back_link_categories"]
+
+
+def test_post_parse_of_bytes_equals_parse_of_text() -> None:
+    case = "sample_post_outlet_widgets"
+    from_bytes = PostPageV1().parse((PAGES / f"{case}.html").read_bytes())
+    assert from_bytes == _parsed_post(case)
+
+
+def test_body_is_read_from_the_section_not_the_leaking_head() -> None:
+    """The og:description leak puts a second copy of the body before the wrapper."""
+    case = "sample_post_outlet_widgets"
+    document = document_fromstring(_page_text(case))
+    outlet_lines = document.xpath("//p[@class='em_media']")
+    assert len(outlet_lines) == 2, "the fixture no longer shows the leak"
+    assert _parsed_post(case).body_html.count('class="em_media"') == 1
+
+
+# --- pages that are not posts --------------------------------------------------------
+
+
+def _not_a_post_params() -> list[Any]:
+    return [
+        pytest.param(case, id=case, marks=_marks(_known_bug(case, "raises")))
+        for case, data in CASES.items()
+        if data["parser"] != "post"
+    ]
+
+
+@pytest.mark.parametrize("case", _not_a_post_params())
+def test_post_parser_rejects_page(case: str) -> None:
+    with pytest.raises(NotAPostError):
+        PostPageV1().parse(_page_text(case))
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        pytest.param("", id="empty"),
+        pytest.param(b"", id="empty-bytes"),
+        pytest.param("<p>不是页面</p>", id="fragment-without-section"),
+        pytest.param(
+            "<html><body><div class='wrapper'><section><p>正文</p></section></div></body></html>",
+            id="section-without-date-h1-tags",
+        ),
+    ],
+)
+def test_post_parser_rejects_markup(markup: str | bytes) -> None:
+    with pytest.raises(NotAPostError):
+        PostPageV1().parse(markup)
+
+
+# --- home page -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", _cases("home"))
+def test_home_section_tags(case: str) -> None:
+    tags = [section.tag for section in HomePage().parse(_selector(case))]
+    assert tags == [section["tag"] for section in CASES[case]["expected"]["sections"]]
+
+
+def _home_section_params() -> list[Any]:
+    return [
+        pytest.param(case, index, id=f"{case}-{section['tag']}")
+        for case in _cases("home")
+        for index, section in enumerate(CASES[case]["expected"]["sections"])
+    ]
+
+
+@pytest.mark.parametrize(("case", "index"), _home_section_params())
+def test_home_section_links(case: str, index: int) -> None:
+    expected = CASES[case]["expected"]["sections"][index]
+    sections = {section.tag: section for section in HomePage().parse(_selector(case))}
+    links = [dataclasses.asdict(link) for link in sections[expected["tag"]].links]
+    assert links == expected["links"]
+
+
+# --- category and rolling-news pages -------------------------------------------------
+
+
+@pytest.mark.parametrize("case", _cases("category"))
+def test_listing_links(case: str) -> None:
+    links = [dataclasses.asdict(link) for link in CategoryPage().parse(_selector(case))]
+    assert links == CASES[case]["expected"]["links"]
+
+
+@pytest.mark.parametrize("case", _cases("category"))
+def test_listing_post_paths(case: str) -> None:
+    """What each listed URL says by itself: day, file name, lower-cased categories."""
+    paths = []
+    for link in CASES[case]["expected"]["links"]:
+        path = parse_post_path(link["href"])
+        assert path is not None, link["href"]
+        paths.append(
+            {"day": path.day.isoformat(), "name": path.name, "categories": list(path.categories)}
+        )
+    assert paths == CASES[case]["post_paths"]
+
+
+# --- URL helpers the parsers' output is fed to ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        pytest.param(
+            "//finews.withounder.com/category/tianjinribao.html", "tianjinribao", id="plain"
+        ),
+        pytest.param("/category/Wind.html", "Wind", id="case-kept"),
+        pytest.param(
+            "//finews.withounder.com/category/21shijijingjibaodao 21caijingAPP.html",
+            "21shijijingjibaodao 21caijingAPP",
+            id="space",
+        ),
+        pytest.param(
+            "https://finews.withounder.com/category/21shijijingjibaodao%2021caijingAPP.html",
+            "21shijijingjibaodao 21caijingAPP",
+            id="pct20",
+        ),
+        pytest.param(
+            "/category/anxinguojizhengquan%28xianggang%29.html",
+            "anxinguojizhengquan(xianggang)",
+            id="pct-parentheses",
+        ),
+        pytest.param("//finews.withounder.com/emnews/", "emnews", id="rolling"),
+        pytest.param("../emnews/", "emnews", id="rolling-relative"),
+        pytest.param("//finews.withounder.com/", None, id="home"),
+        pytest.param("../", None, id="home-relative"),
+        pytest.param("/tianjinribao/2026/11/25/NW202611253012845671.html", None, id="post"),
+    ],
+)
+def test_category_slug_from_url(url: str, slug: str | None) -> None:
+    assert category_slug_from_url(url) == slug
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("/category/tianjinribao.html", id="category"),
+        pytest.param("/emnews/", id="rolling"),
+        pytest.param("/tianjinribao/2026/02/30/NW202602300000000001.html", id="impossible-day"),
+        pytest.param("/tianjinribao/2026/11/25/NW202611253012845671.md", id="not-html"),
+    ],
+)
+def test_parse_post_path_rejects(url: str) -> None:
+    assert parse_post_path(url) is None
+
+
+@pytest.mark.parametrize(
+    ("slug", "url"),
+    [
+        pytest.param(
+            "tianjinribao", "http://127.0.0.1:4000/category/tianjinribao.html", id="plain"
+        ),
+        pytest.param(
+            "21shijijingjibaodao 21caijingAPP",
+            "http://127.0.0.1:4000/category/21shijijingjibaodao%2021caijingAPP.html",
+            id="space",
+        ),
+        pytest.param(
+            "anxinguojizhengquan(xianggang)",
+            "http://127.0.0.1:4000/category/anxinguojizhengquan(xianggang).html",
+            id="parentheses",
+        ),
+    ],
+)
+def test_site_urls_category(slug: str, url: str) -> None:
+    assert SiteUrls("http://127.0.0.1:4000/").category(slug) == url
+
+
+@pytest.mark.parametrize(
+    ("href", "local"),
+    [
+        pytest.param(
+            "https://finews.withounder.com/tianjinribao/2026/11/25/NW202611253012845671.html",
+            "http://127.0.0.1:4000/tianjinribao/2026/11/25/NW202611253012845671.html",
+            id="absolute",
+        ),
+        pytest.param(
+            "//finews.withounder.com/emnews/2026/11/27/202611270004000004.html",
+            "http://127.0.0.1:4000/emnews/2026/11/27/202611270004000004.html",
+            id="protocol-relative",
+        ),
+        pytest.param(
+            "/qingheribao/2026/11/27/NW202611270001000001.html",
+            "http://127.0.0.1:4000/qingheribao/2026/11/27/NW202611270001000001.html",
+            id="root-relative",
+        ),
+        pytest.param(
+            "https://finews.zning.me/wind/2026/11/26/NW202611263034518802.html",
+            "http://127.0.0.1:4000/wind/2026/11/26/NW202611263034518802.html",
+            id="old-host",
+        ),
+        pytest.param("http://finance.eastmoney.com/news/1351,1.html", None, id="other-host"),
+    ],
+)
+def test_site_urls_to_local(href: str, local: str | None) -> None:
+    urls = SiteUrls("http://127.0.0.1:4000")
+    assert urls.to_local(href, "http://127.0.0.1:4000/") == local

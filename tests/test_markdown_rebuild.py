@@ -64,3 +64,17 @@ def test_sample_posts_rebuild_into_the_same_pages(
     assert set(rebuilt) == set(original)
     for path, page in original.items():
         assert rebuilt[path] == page, path
+
+
+@pytest.mark.slow
+def test_sample_crawl_stays_on_the_machine(sample_crawl: CrawlResult) -> None:
+    """The README's first command: the in-process server plays the share host too."""
+    records = sample_crawl.records()
+    assert len(records) == 15
+    shared = [r for r in records if r["share_url"]]
+    assert len(shared) == 8
+    for record in shared:
+        assert record["share"]["status"] == "ok", record["warnings"]
+        assert record["share"]["api_url"].startswith("http://127.0.0.1:")
+        assert record["share"]["content_sha256"] == record["content_sha256"]
+    assert all(r["url"].startswith("http://127.0.0.1:") for r in records)

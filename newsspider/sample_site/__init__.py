@@ -1,5 +1,8 @@
 """The bundled sample site: synthetic posts (``sample/_posts``) rendered by the project's
-Jekyll layouts, served in-process so a first crawl needs neither Jekyll nor a network."""
+Jekyll layouts, served in-process so a first crawl needs neither Jekyll nor a network.
+
+The same server plays the outlets' share host (``/html_News/NewsShare.html`` and the
+article API ``/NewsData/GetNewsText.do``) from ``share/<infoCode>.json``."""
 
 from __future__ import annotations
 
@@ -11,6 +14,11 @@ from twisted.web.server import Request, Site
 from twisted.web.static import File
 
 SITE_ROOT = Path(__file__).parent / "site"
+SHARE_ROOT = Path(__file__).parent / "share"
+_SHELL = (
+    '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="UTF-8"><title>分享</title>'
+    '</head><body><div id="article">正在加载…</div></body></html>'
+).encode()
 
 
 class _NotFound(Resource):
@@ -22,6 +30,35 @@ class _NotFound(Resource):
         request.setResponseCode(404)
         cast(Any, request).setHeader(b"content-type", b"text/html; charset=utf-8")
         return (SITE_ROOT / "404.html").read_bytes()
+
+
+class _SharePage(Resource):
+    isLeaf = True  # noqa: N815 (Twisted API)
+
+    def render_GET(self, request: Request) -> bytes:  # noqa: N802 (Twisted API)
+        cast(Any, request).setHeader(b"content-type", b"text/html; charset=utf-8")
+        return _SHELL
+
+
+class _ArticleApi(Resource):
+    """``?id=<infoCode>``: the article JSON, or ``{"error": …}`` for an unknown id."""
+
+    isLeaf = True  # noqa: N815 (Twisted API)
+
+    def render_GET(self, request: Request) -> bytes:  # noqa: N802 (Twisted API)
+        cast(Any, request).setHeader(b"content-type", b"application/json; charset=utf-8")
+        article_id = (cast(Any, request).args.get(b"id") or [b""])[0].decode("ascii", "replace")
+        path = SHARE_ROOT / f"{article_id}.json"
+        if article_id.isalnum() and path.is_file():
+            return path.read_bytes()
+        return b'{"error": "article not found"}'
+
+
+def _directory(**children: Resource) -> Resource:
+    directory = cast(Any, Resource)()
+    for name, child in children.items():
+        directory.putChild(name.encode(), child)
+    return cast(Resource, directory)
 
 
 class _SiteFiles(File):
@@ -37,6 +74,9 @@ def serve_sample_site() -> str:
     if not (SITE_ROOT / "index.html").exists():
         raise FileNotFoundError(f"the bundled sample site is missing from {SITE_ROOT}")
     resource = _SiteFiles(str(SITE_ROOT), defaultType="text/html; charset=utf-8")
+    root = cast(Any, resource)
+    root.putChild(b"html_News", _directory(**{"NewsShare.html": cast(Any, _SharePage)()}))
+    root.putChild(b"NewsData", _directory(**{"GetNewsText.do": cast(Any, _ArticleApi)()}))
     site = cast(Any, Site)(resource)
     port = cast(Any, reactor).listenTCP(0, site, interface="127.0.0.1")
     return f"http://127.0.0.1:{port.getHost().port}"

@@ -64,6 +64,9 @@ class FinewsSpider(ShareFollowing):
 
             self.urls = SiteUrls(serve_sample_site())
             logger.info("Serving the bundled sample site at %s", self.urls.base_url)
+            if self.args.share_base_url is None:
+                # The sample server plays the share host too: no request leaves the machine.
+                self.share_urls = ShareUrls(self.urls.base_url)
         if not self.args.categories:
             yield Request(self.urls.home, callback=self.parse_home, errback=self.failed)
         if self.wanted(ROLLING_CATEGORY):

@@ -9,3 +9,11 @@ class ExitCode(IntEnum):
     CRAWL_FAILED = 1
     #: A spider argument or setting is invalid; nothing was crawled or written.
     BAD_ARGUMENTS = 2
+    #: Another run holds the data directory; this run did nothing.
+    LOCKED = 3
+    #: No listing page could be fetched (site down, wrong base_url, no network).
+    NO_LISTING = 4
+    #: A component failed (an exception in a callback, pipeline or output writer).
+    COMPONENT_FAILED = 5
+    #: More articles failed than ``NEWSSPIDER_MAX_FAILED`` allows.
+    TOO_MANY_FAILURES = 6

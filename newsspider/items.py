@@ -35,6 +35,7 @@ class ArticleItem:
     origin_url: str | None = None
     content_sha256: str = ""  # of body_text
     crawled_at: str = ""  # ISO 8601, UTC
+    revision: int = 1  # 2, 3, … when a re-check found the cleaned text changed
     warnings: list[str] = field(default_factory=list)
     # The outlet's copy behind the share link: page_url, api_url, status ("ok" or the failure),
     # and when ok its title, published_at, source and content_sha256. None: no share link.

@@ -14,6 +14,14 @@ NEWSSPIDER_DATA_DIR = "data"
 NEWSSPIDER_POSTS_ENABLED = True
 #: Body of the Jekyll posts: ``markdown`` (converted) or ``html`` (the cleaned HTML).
 NEWSSPIDER_POST_BODY = "markdown"
+#: Incremental runs: skip archived posts, conditional listing requests, export only changes.
+NEWSSPIDER_INCREMENTAL = True
+#: Crawl state store: ``sqlite`` (DATA_DIR/state/crawl.sqlite3) or a factory's import path.
+NEWSSPIDER_STATE_BACKEND = "sqlite"
+#: More failed articles than this make the run exit with status 6.
+NEWSSPIDER_MAX_FAILED = 10
+#: Seconds between progress lines in the log (0: none).
+NEWSSPIDER_PROGRESS_INTERVAL = 30.0
 
 # --- politeness: the real site is a small GitHub Pages site --------------------------------
 USER_AGENT = "newsspider/0.1 (archiving crawler for finews.withounder.com)"
@@ -35,11 +43,19 @@ ITEM_PIPELINES = {
     "newsspider.pipelines.share.SharePipeline": 150,
     "newsspider.pipelines.metadata.MetadataPipeline": 200,
     "newsspider.pipelines.validate.RequiredFieldsPipeline": 300,
+    "newsspider.incremental.pipeline.ChangedOnlyPipeline": 400,
 }
+
+# --- incremental runs ---------------------------------------------------------------------
+SPIDER_MIDDLEWARES = {"newsspider.incremental.spidermw.SkipKnownPostsMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {"newsspider.incremental.downloader.ConditionalRequestsMiddleware": 560}
+# Requests seen are remembered for one process only: a run resumed from JOBDIR asks the
+# listings again and finds what a killed run had in flight (the state skips what is archived).
+DUPEFILTER_CLASS = "newsspider.dupefilter.InMemoryDupeFilter"
 
 # --- outputs ------------------------------------------------------------------------------
 FEEDS = {
-    "%(data_dir)s/jsonl/%(name)s-%(time)s.jsonl": {
+    "%(data_dir)s/jsonl/%(name)s-%(run_id)s.jsonl": {
         "format": "jsonlines",
         "encoding": "utf8",
         "fields": EXPORT_FIELDS,
@@ -47,6 +63,16 @@ FEEDS = {
 }
 FEED_URI_PARAMS = "newsspider.feeds.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
-EXTENSIONS = {"newsspider.extensions.posts.JekyllPostsWriter": 500}
+FEED_STORE_EMPTY = False  # a run that exports nothing writes no feed file
+FEED_STORAGES = {
+    "": "newsspider.feeds.UnbufferedFileFeedStorage",
+    "file": "newsspider.feeds.UnbufferedFileFeedStorage",
+}
+EXTENSIONS = {
+    "newsspider.extensions.posts.JekyllPostsWriter": 500,
+    "newsspider.extensions.state.StateRecorder": 510,
+    "newsspider.extensions.report.RunReport": 520,
+}
+LOG_FORMATTER = "newsspider.logformatter.ArticleLogFormatter"
 
 LOG_LEVEL = "INFO"

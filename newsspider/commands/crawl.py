@@ -1,31 +1,57 @@
-"""``scrapy crawl`` that checks spider arguments before anything starts.
+"""``scrapy crawl`` for scheduled jobs.
 
-A bad ``-a`` value ends the run with one line naming the argument and
-:attr:`~newsspider.exitcodes.ExitCode.BAD_ARGUMENTS`, instead of a traceback, and before any
-output file is opened.
+Before anything starts it checks the spider arguments and takes the data directory's lock;
+after the crawl it exits with the run's status (:class:`~newsspider.exitcodes.ExitCode`).
+A bad argument or a running twin ends the run at once with one line on stderr, having written
+nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
 
+from newsspider import lock
 from newsspider.exitcodes import ExitCode
+from newsspider.extensions.report import EXIT_STATUS_STAT
 from newsspider.spiders.arguments import ArgumentError
 
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) == 1 and self.crawler_process is not None:
-            spider_class = self.crawler_process.spider_loader.load(args[0])
-            check = getattr(spider_class, "check_arguments", None)
+        if len(args) != 1 or self.crawler_process is None:
+            raise UsageError("give one spider name")
+        spider_class = self.crawler_process.spider_loader.load(args[0])
+        check = getattr(spider_class, "check_arguments", None)
+        try:
             if check is not None:
-                try:
-                    check(dict(opts.spargs))
-                except ArgumentError as error:
-                    print(f"newsspider: {error}", file=sys.stderr)
-                    self.exitcode = ExitCode.BAD_ARGUMENTS
-                    return
-        super().run(args, opts)
+                check(dict(opts.spargs))
+        except ArgumentError as error:
+            return self._stop(ExitCode.BAD_ARGUMENTS, str(error))
+        assert self.settings is not None
+        data_dir = Path(self.settings["NEWSSPIDER_DATA_DIR"])
+        try:
+            lock.acquire(data_dir)
+        except lock.DataDirLockedError as error:
+            return self._stop(ExitCode.LOCKED, str(error))
+        except OSError as error:
+            return self._stop(
+                ExitCode.BAD_ARGUMENTS, f"NEWSSPIDER_DATA_DIR={str(data_dir)!r}: {error}"
+            )
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = ExitCode.CRAWL_FAILED
+            return None
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        self.exitcode = int(stats.get(EXIT_STATUS_STAT, ExitCode.OK))
+        return None
+
+    def _stop(self, status: ExitCode, message: str) -> None:
+        print(f"newsspider: {message}", file=sys.stderr)
+        self.exitcode = status

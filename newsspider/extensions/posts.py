@@ -15,19 +15,21 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.statscollectors import StatsCollector
 
 from newsspider.exporters.jekyll import BODY_FORMATS, JekyllPostExporter, post_filename
 from newsspider.files import atomic_writer, inside
+from newsspider.signals import post_written
 
 logger = logging.getLogger(__name__)
 
 
 class JekyllPostsWriter:
-    def __init__(self, posts_dir: Path, body_format: str, stats: StatsCollector) -> None:
+    def __init__(self, crawler: Crawler, posts_dir: Path, body_format: str) -> None:
+        self.crawler = crawler
         self.posts_dir = posts_dir
         self.body_format = body_format
-        self.stats = stats
+        assert crawler.stats is not None
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -41,8 +43,7 @@ class JekyllPostsWriter:
                 f" got {body_format!r}"
             )
         posts_dir = Path(settings.get("NEWSSPIDER_DATA_DIR")) / "posts" / "_posts"
-        assert crawler.stats is not None
-        writer = cls(posts_dir, body_format, crawler.stats)
+        writer = cls(crawler, posts_dir, body_format)
         crawler.signals.connect(writer.item_scraped, signal=signals.item_scraped)
         return writer
 
@@ -64,3 +65,4 @@ class JekyllPostsWriter:
             return
         self.stats.inc_value("newsspider/posts/written")
         logger.debug("Wrote post %s", path)
+        self.crawler.signals.send_catch_log(post_written, item=item, path=path)

@@ -60,13 +60,13 @@ class ArchiveSpider(Spider):
             text = response.body.decode("utf-8")
         except UnicodeDecodeError as error:
             self._count("unreadable")
-            logger.error("Not archived: %s is not UTF-8 (%s)", response.url, error)
+            logger.warning("Not archived: %s is not UTF-8 (%s)", response.url, error)
             return
         try:
             post = self.post_file.parse(name, text)
         except PostFileError as error:
             self._count("unreadable")
-            logger.error("Not archived: %s (%s)", response.url, error)
+            logger.warning("Not archived: %s (%s)", response.url, error)
             return
         if post.problems:
             self._count("files_with_problems")
@@ -75,4 +75,4 @@ class ArchiveSpider(Spider):
 
     def failed(self, failure: Failure) -> None:
         self._count("unreadable")
-        logger.error("Not archived: %s (%s)", request_of(failure).url, failure.getErrorMessage())
+        logger.warning("Not archived: %s (%s)", request_of(failure).url, failure.getErrorMessage())

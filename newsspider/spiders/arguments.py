@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from newsspider.dates import BEIJING
 from newsspider.share import INFOCODE_RE, infocode_of
 from newsspider.urls import DEFAULT_BASE_URL, SiteUrls
 
@@ -69,6 +71,24 @@ def parse_base_url(name: str, value: Any) -> str:
     return text
 
 
+_DAYS_RE = re.compile(r"^(\d{1,4})d$")
+
+
+def parse_day(name: str, value: Any, today: date | None = None) -> date:
+    """``YYYY-MM-DD``, or ``Nd`` for N days before today (Beijing time)."""
+    text = str(value).strip()
+    days = _DAYS_RE.match(text)
+    if days:
+        base = today or datetime.now(BEIJING).date()
+        return base - timedelta(days=int(days.group(1)))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentError(
+            f"argument {name}={text!r}: expected a date YYYY-MM-DD or a number of days such as 3d"
+        ) from None
+
+
 @dataclass(frozen=True, slots=True)
 class FinewsArguments:
     """``-a`` arguments of the ``finews`` spider."""
@@ -78,12 +98,20 @@ class FinewsArguments:
     sample: bool = False  # crawl the bundled sample site, served in-process
     share_base_url: str | None = None  # None: share links used as they are
     follow_share: bool = True
+    full: bool = False  # fetch every post again (still exporting only what changed)
+    since: date | None = None  # skip posts whose URL date is older
+    refresh: date | None = None  # re-check known posts published since then
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> FinewsArguments:
         reject_unknown(
-            "finews", kwargs, {"base_url", "categories", "sample", "share_base_url", "follow_share"}
-        )
+            "finews",
+            kwargs,
+            {
+                "base_url", "categories", "sample", "share_base_url", "follow_share", "full",
+                "since", "refresh",
+            },
+        )  # fmt: skip
         share_base_url = kwargs.get("share_base_url")
         return cls(
             base_url=parse_base_url("base_url", kwargs.get("base_url", DEFAULT_BASE_URL)),
@@ -93,6 +121,9 @@ class FinewsArguments:
             if share_base_url
             else None,
             follow_share=parse_bool("follow_share", kwargs.get("follow_share", True)),
+            full=parse_bool("full", kwargs.get("full", False)),
+            since=parse_day("since", kwargs["since"]) if kwargs.get("since") else None,
+            refresh=parse_day("refresh", kwargs["refresh"]) if kwargs.get("refresh") else None,
         )
 
 

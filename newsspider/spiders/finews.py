@@ -17,15 +17,17 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsspider.articles import article_from_post_page
+from newsspider.incremental.meta import GONE, LISTING, POST
 from newsspider.items import ArticleItem
 from newsspider.metadata import is_share_link
 from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPageV1
 from newsspider.pages.share import ShareArticle, ShareFailure
 from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls, infocode_of
+from newsspider.signals import article_failed
 from newsspider.spiders.arguments import ArgumentError, FinewsArguments
 from newsspider.spiders.sharing import ShareFollowing, failure_reason, request_of
-from newsspider.urls import ROLLING_CATEGORY, SiteUrls, category_slug_from_url
+from newsspider.urls import ROLLING_CATEGORY, SiteUrls, category_slug_from_url, parse_post_path
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,12 @@ class FinewsSpider(ShareFollowing):
                 # The sample server plays the share host too: no request leaves the machine.
                 self.share_urls = ShareUrls(self.urls.base_url)
         if not self.args.categories:
-            yield Request(self.urls.home, callback=self.parse_home, errback=self.failed)
+            yield Request(
+                self.urls.home,
+                callback=self.parse_home,
+                errback=self.failed,
+                meta={LISTING: "home", "handle_httpstatus_list": [304]},
+            )
         if self.wanted(ROLLING_CATEGORY):
             yield self.listing_request(self.urls.rolling, ROLLING_CATEGORY)
         for slug in self.args.categories:
@@ -76,18 +83,29 @@ class FinewsSpider(ShareFollowing):
 
     def listing_request(self, url: str, category: str) -> Request:
         return Request(
-            url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"category": category}
+            url,
+            callback=self.parse_listing,
+            errback=self.failed,
+            cb_kwargs={"category": category},
+            meta={LISTING: category, "handle_httpstatus_list": [304]},
         )
 
     def post_request(self, href: str, page_url: str, category: str | None) -> Request | None:
         url = self.urls.to_local(href, page_url)
-        if url is None:
+        post_path = parse_post_path(url) if url else None
+        if url is None or post_path is None:
             return None
         return Request(
-            url, callback=self.parse_post, errback=self.failed, cb_kwargs={"category": category}
+            url,
+            callback=self.parse_post,
+            errback=self.failed,
+            cb_kwargs={"category": category},
+            meta={POST: post_path.name},
         )
 
     def parse_home(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:
+            return  # not modified since the last complete run: nothing new to follow
         for section in self.home_page.parse(Selector(text=response.text)):
             for link in section.links:
                 request = self.post_request(link.href, response.url, None)
@@ -95,6 +113,8 @@ class FinewsSpider(ShareFollowing):
                     yield request
 
     def parse_listing(self, response: Response, category: str) -> Iterator[Request]:
+        if response.status == 304:
+            return
         links = self.category_page.parse(Selector(text=response.text))
         if not links:
             logger.info("Category page %s lists no posts", response.url)
@@ -106,6 +126,8 @@ class FinewsSpider(ShareFollowing):
     def parse_post(
         self, response: Response, category: str | None
     ) -> Iterator[ArticleItem | Request]:
+        if response.status == 304:
+            return  # a re-checked post that has not changed
         try:
             page = self.post_page.parse(response.text)
         except NotAPostError as error:
@@ -150,5 +172,13 @@ class FinewsSpider(ShareFollowing):
         yield item
 
     def failed(self, failure: Failure) -> None:
+        request = request_of(failure)
+        if request.meta.get(GONE):
+            return  # a known post the site no longer serves: recorded, not a failure
+        reason = failure_reason(failure)
         self._count("requests_failed")
-        logger.warning("Request failed: %s (%s)", request_of(failure).url, failure_reason(failure))
+        logger.warning("Request failed: %s (%s)", request.url, reason)
+        kind = "post" if POST in request.meta else "listing" if LISTING in request.meta else "other"
+        self.crawler.signals.send_catch_log(
+            article_failed, url=request.url, reason=reason, kind=kind
+        )

@@ -60,7 +60,7 @@ class ShareSpider(ShareFollowing):
     ) -> Iterator[ArticleItem]:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/share_spider/not_archived")
-        logger.error(
+        logger.warning(
             "Not archived: infoCode %s (%s: %s) at %s", infocode, failure.value, detail, api_url
         )
         return iter(())

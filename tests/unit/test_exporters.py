@@ -358,6 +358,8 @@ def test_front_matter_keeps_its_keys_with_a_hostile_value_everywhere(value: str)
         ("2022-01-01", '"2022-01-01"'),
         ("202112082206672930", '"202112082206672930"'),
         ("a: b", '"a: b"'),
+        ("a\tb", r'"a\tb"'),
+        ("~x", '"~x"'),
         ("", '""'),
     ],
 )
@@ -561,6 +563,27 @@ def test_writer_refuses_an_id_that_escapes_the_folder(
 @pytest.mark.parametrize("article_id", ESCAPING_IDS)
 def test_writer_counts_a_refused_id_as_failed(crawler: Crawler, article_id: str) -> None:
     scraped(crawler, make_item(id=article_id))
+    assert (stat(crawler, "written"), stat(crawler, "failed")) == (None, 1)
+
+
+@pytest.fixture
+def outside_target(crawler: Crawler, data_dir: Path, tmp_path: Path) -> Path:
+    """A post path that is a symbolic link to a file outside the posts folder."""
+    target = tmp_path / "outside.md"
+    target.write_text("not a post", encoding="utf-8")
+    (data_dir / "posts" / "_posts").mkdir(parents=True)
+    (data_dir / POST_PATH).symlink_to(target)
+    scraped(crawler, make_item())
+    return target
+
+
+def test_writer_does_not_write_through_a_link_out_of_the_folder(outside_target: Path) -> None:
+    assert outside_target.read_text(encoding="utf-8") == "not a post"
+
+
+def test_writer_counts_a_link_out_of_the_folder_as_failed(
+    crawler: Crawler, outside_target: Path
+) -> None:
     assert (stat(crawler, "written"), stat(crawler, "failed")) == (None, 1)
 
 

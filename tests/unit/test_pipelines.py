@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -63,8 +64,11 @@ def make_item(**fields: Any) -> ArticleItem:
 
 
 @pytest.fixture
-def crawler() -> Crawler:
-    return get_crawler()
+def crawler(tmp_path: Path) -> Crawler:
+    # The incremental pipeline needs its state store: an empty one in a temporary data dir.
+    return get_crawler(
+        settings_dict={"NEWSSPIDER_INCREMENTAL": True, "NEWSSPIDER_DATA_DIR": str(tmp_path)}
+    )
 
 
 def stat(crawler: Crawler, name: str) -> Any:
@@ -429,7 +433,7 @@ def test_title_nothing_recoverable_is_counted_as_missing(
     ],
 )
 def test_date_shown_is_beijing_time_iso(crawler: Crawler, shown: str, expected: str) -> None:
-    item = make_item(page=raw_page(shown_date=shown))
+    item = make_item(page=raw_page(shown_date=shown, head_published_time=None))
     assert normalise(crawler, item).published_at == expected
 
 
@@ -826,6 +830,7 @@ def test_settings_order_body_then_metadata_then_validate() -> None:
         ("content_sha256", hashlib.sha256(CLEAN_TEXT.encode("utf-8")).hexdigest()),
         ("crawled_at", "2022-03-03T04:00:00+00:00"),
         ("warnings", []),
+        ("revision", 1),
     ],
 )
 def test_pipelines_in_order_archive_a_real_post(

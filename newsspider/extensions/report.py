@@ -1,0 +1,191 @@
+"""The run's account for schedulers and downstream archives.
+
+- progress in the log every ``NEWSSPIDER_PROGRESS_INTERVAL`` seconds;
+- at the end, one summary line (new, revised, skipped, failed, duration) and the run manifest
+  ``DATA_DIR/runs/<run-id>.json``: ids of new and revised articles, every article that could
+  not be archived with its URL and reason, the output files written;
+- the exit status (:class:`~newsspider.exitcodes.ExitCode`), left in the stats under
+  ``newsspider/run/exit_status`` for the ``crawl`` command.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.statscollectors import StatsCollector
+from twisted.internet import task
+
+from newsspider.exitcodes import ExitCode
+from newsspider.files import atomic_writer
+from newsspider.incremental.pipeline import UnchangedArticle
+from newsspider.runs import run_id_for
+from newsspider.signals import article_failed, post_written
+
+logger = logging.getLogger(__name__)
+EXIT_STATUS_STAT = "newsspider/run/exit_status"
+
+
+class RunReport:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
+        self.data_dir = Path(settings["NEWSSPIDER_DATA_DIR"])
+        self.max_failed = settings.getint("NEWSSPIDER_MAX_FAILED")
+        self.progress_interval = settings.getfloat("NEWSSPIDER_PROGRESS_INTERVAL")
+        self.new: list[str] = []
+        self.revised: list[str] = []
+        self.failed: list[dict[str, str]] = []
+        self.posts: list[str] = []
+        self.started = time.monotonic()
+        self.started_at = datetime.now(UTC)
+        self._progress: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        report = cls(crawler)
+        connect = crawler.signals.connect
+        connect(report.spider_opened, signal=signals.spider_opened)
+        connect(report.item_scraped, signal=signals.item_scraped)
+        connect(report.item_dropped, signal=signals.item_dropped)
+        connect(report.post_written, signal=post_written)
+        connect(report.article_failed, signal=article_failed)
+        connect(report.spider_closed, signal=signals.spider_closed)
+        return report
+
+    # -- what happens during the run ---------------------------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        self.started_at = datetime.now(UTC)
+        if self.progress_interval > 0:
+            self._progress = task.LoopingCall(self.log_progress)
+            self._progress.start(self.progress_interval, now=False)
+
+    def item_scraped(self, item: Any) -> None:
+        (self.new if item.revision == 1 else self.revised).append(item.id)
+
+    def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
+        if isinstance(exception, DropItem) and not isinstance(exception, UnchangedArticle):
+            self.failed.append({"url": str(getattr(item, "url", "")), "reason": str(exception)})
+
+    def post_written(self, path: Path, **_: Any) -> None:
+        self.posts.append(self._relative(path))
+
+    def article_failed(self, url: str, reason: str, kind: str, **_: Any) -> None:
+        self.failed.append({"url": url, "reason": reason, "kind": kind})
+
+    def _skipped(self) -> int:
+        names = ("skipped_known", "skipped_old", "unchanged", "listing_not_modified")
+        return sum(self.stats.get_value(f"newsspider/incremental/{n}", 0) for n in names)
+
+    def log_progress(self) -> None:
+        logger.info(
+            "Progress: %d pages fetched, %d new, %d revised, %d skipped, %d failed, %d queued",
+            self.stats.get_value("response_received_count", 0),
+            len(self.new),
+            len(self.revised),
+            self._skipped(),
+            len(self.failed),
+            self.stats.get_value("scheduler/enqueued", 0)
+            - self.stats.get_value("scheduler/dequeued", 0),
+        )
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def exit_status(self, reason: str) -> ExitCode:
+        get = self.stats.get_value
+        # Errors logged by components; a request that ran out of retries is a failed
+        # article (counted below), not a broken component.
+        errors = get("log_count/ERROR", 0) - get("retry/max_reached", 0)
+        exceptions = any(key.startswith("spider_exceptions/") for key in self.stats.get_stats())
+        if reason != "finished" or errors > 0 or exceptions:
+            return ExitCode.COMPONENT_FAILED
+        if get("newsspider/listing/requested", 0) and not get("newsspider/listing/answered", 0):
+            return ExitCode.NO_LISTING
+        if len(self.failed) > self.max_failed:
+            return ExitCode.TOO_MANY_FAILURES
+        return ExitCode.OK
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._progress is not None and self._progress.running:
+            self._progress.stop()
+        status = self.exit_status(reason)
+        self.stats.set_value(EXIT_STATUS_STAT, int(status))
+        duration = time.monotonic() - self.started
+        run_id = run_id_for(self.crawler)
+        manifest = {
+            "run_id": run_id,
+            "spider": spider.name,
+            "arguments": _arguments(spider),
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "duration_seconds": round(duration, 3),
+            "finish_reason": reason,
+            "exit_status": int(status),
+            "new": self.new,
+            "revised": self.revised,
+            "failed": self.failed,
+            "skipped": self._skipped(),
+            "outputs": {"jsonl": self._feeds(), "posts": self.posts},
+        }
+        path = self.data_dir / "runs" / f"{run_id}.json"
+        with atomic_writer(path) as file:
+            file.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n")
+        logger.info(
+            "Run %s: %d new, %d revised, %d skipped, %d failed in %.1fs; exit status %d (%s);"
+            " manifest %s",
+            run_id,
+            len(self.new),
+            len(self.revised),
+            self._skipped(),
+            len(self.failed),
+            duration,
+            int(status),
+            status.name.lower(),
+            path,
+        )
+        for failure in self.failed:
+            logger.warning("Could not archive %s: %s", failure["url"], failure["reason"])
+
+    def _feeds(self) -> list[str]:
+        exporter = self.crawler.get_extension(FeedExporter)
+        if exporter is None:
+            return []
+        return [
+            self._relative(Path(slot.uri.removeprefix("file://")))
+            for slot in exporter.slots
+            if slot.itemcount
+        ]
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.data_dir.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def _arguments(spider: Spider) -> dict[str, Any]:
+    arguments = getattr(spider, "args", None)
+    if arguments is None:
+        return {}
+    fields = getattr(arguments, "__dataclass_fields__", {})
+    return {name: _plain(getattr(arguments, name)) for name in fields}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -1,0 +1,1 @@
+"""Incremental crawling: skip known work before downloading, export only what changed."""

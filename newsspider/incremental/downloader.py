@@ -1,0 +1,105 @@
+"""Conditional requests: listings and re-checked posts carry the validators of the last run.
+
+A ``304`` ends that branch. Validators of the responses are kept in memory and saved only when
+the run finished cleanly with no failed request, so that a killed or failing run can never make
+the next run skip a listing whose posts it did not all archive.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Self
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+
+from newsspider.dates import utc_now_iso
+from newsspider.incremental.meta import GONE, LISTING, POST, RECHECK
+from newsspider.state.access import state_for
+from newsspider.state.base import CrawlState, Validators
+
+logger = logging.getLogger(__name__)
+PREFIX = "newsspider/incremental"
+
+
+def validators_key(url: str) -> str:
+    """Validators belong to a page of the site, whatever host and port served it."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class ConditionalRequestsMiddleware:
+    def __init__(self, crawler: Crawler, state: CrawlState, stats: StatsCollector) -> None:
+        self.crawler = crawler
+        self.state = state
+        self.stats = stats
+        self.pending: dict[str, Validators] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSSPIDER_INCREMENTAL"):
+            raise NotConfigured("NEWSSPIDER_INCREMENTAL is off")
+        assert crawler.stats is not None
+        middleware = cls(crawler, state_for(crawler), crawler.stats)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def _conditional(self, request: Request) -> bool:
+        full = bool(getattr(getattr(self.crawler.spider, "args", None), "full", False))
+        return (LISTING in request.meta and not full) or bool(request.meta.get(RECHECK))
+
+    def process_request(self, request: Request) -> None:
+        if LISTING in request.meta:
+            self.stats.inc_value("newsspider/listing/requested")
+        if not self._conditional(request):
+            return
+        validators = self.state.validators(validators_key(request.url))
+        if validators.etag:
+            request.headers.setdefault(b"If-None-Match", validators.etag)
+        if validators.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", validators.last_modified)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if LISTING in request.meta and response.status in (200, 304):
+            self.stats.inc_value("newsspider/listing/answered")
+        if response.status == 304 and LISTING in request.meta:
+            self.stats.inc_value(f"{PREFIX}/listing_not_modified")
+        elif response.status == 304 and POST in request.meta:
+            self.state.mark_seen(request.meta[POST], utc_now_iso())
+            self.stats.inc_value(f"{PREFIX}/recheck_not_modified")
+        elif response.status in (404, 410) and POST in request.meta:
+            if self.state.article(request.meta[POST]) is not None:
+                request.meta[GONE] = True
+                if self.state.mark_gone(request.meta[POST], utc_now_iso()):
+                    self.stats.inc_value(f"{PREFIX}/gone")
+                    logger.info("Gone from the site (kept in the archive): %s", request.url)
+        elif response.status == 200 and (LISTING in request.meta or POST in request.meta):
+            validators = Validators(
+                etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified")
+            )
+            if validators:
+                self.pending[validators_key(request.url)] = validators
+        return response
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        failed = self.stats.get_value("newsspider/spider/requests_failed", 0)
+        if reason != "finished" or failed:
+            logger.info(
+                "Validators of %d pages not saved (run %s, %d failed requests): the next run"
+                " fetches them in full",
+                len(self.pending),
+                reason,
+                failed,
+            )
+            return
+        for key, validators in self.pending.items():
+            self.state.save_validators(key, validators)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

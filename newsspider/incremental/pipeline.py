@@ -1,0 +1,56 @@
+"""Export only what changed: a known article with the same cleaned text is not exported again.
+
+An article seen for the first time is revision 1; one whose ``content_sha256`` changed is the
+next revision. The state is written only once the outputs are on disk (see
+:mod:`newsspider.extensions.state`).
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from newsspider.dates import utc_now_iso
+from newsspider.items import ArticleItem
+from newsspider.pipelines.base import StatsPipeline
+from newsspider.state.access import state_for
+from newsspider.state.base import CrawlState
+
+
+class UnchangedArticle(DropItem):
+    """Not an error: the archive already holds this text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")
+
+
+class ChangedOnlyPipeline(StatsPipeline):
+    stats_key = "incremental"
+
+    def __init__(self, stats: StatsCollector, state: CrawlState) -> None:
+        super().__init__(stats)
+        self.state = state
+        self.exported: dict[str, str] = {}  # this run's exports: id → content_sha256
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSSPIDER_INCREMENTAL"):
+            raise NotConfigured("NEWSSPIDER_INCREMENTAL is off")
+        assert crawler.stats is not None
+        return cls(crawler.stats, state_for(crawler))
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        if self.exported.get(item.id) == item.content_sha256:
+            self.count("duplicates_in_run")
+            raise UnchangedArticle(f"{item.id} was already exported in this run")
+        known = self.state.article(item.id)
+        if known is not None and known.content_sha256 == item.content_sha256:
+            self.state.mark_seen(item.id, utc_now_iso())
+            self.count("unchanged")
+            raise UnchangedArticle(f"{item.id} is unchanged since revision {known.revision}")
+        item.revision = known.revision + 1 if known is not None else 1
+        self.exported[item.id] = item.content_sha256
+        return item

@@ -1,0 +1,84 @@
+"""The crawl state interface."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What recording an archived article meant."""
+
+    NEW = "new"  # first revision
+    REVISED = "revised"  # its cleaned text changed: a new revision
+    UNCHANGED = "unchanged"  # same text as the last revision: nothing to export
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    id: str
+    url: str
+    content_sha256: str
+    revision: int
+    first_seen: str  # ISO 8601 UTC
+    last_seen: str
+    published_at: str | None = None
+    category: str | None = None
+    gone_at: str | None = None  # when the site stopped serving it
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """HTTP validators of a URL (listing pages and re-checked posts)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+class CrawlState(ABC):
+    """Storage of the incremental crawl's memory. Methods are small and atomic each."""
+
+    @abstractmethod
+    def article(self, article_id: str) -> ArticleState | None: ...
+
+    @abstractmethod
+    def record(
+        self,
+        article_id: str,
+        url: str,
+        content_sha256: str,
+        *,
+        published_at: str | None,
+        category: str | None,
+        seen_at: str,
+    ) -> tuple[Outcome, int]:
+        """Record an article fetched now; return what it was and its revision."""
+
+    @abstractmethod
+    def mark_seen(self, article_id: str, seen_at: str) -> None:
+        """The site still serves the article (re-check answered 304)."""
+
+    @abstractmethod
+    def mark_gone(self, article_id: str, gone_at: str) -> bool:
+        """The site stopped serving the article; return whether that is news."""
+
+    @abstractmethod
+    def served_in_category(self, category: str) -> list[ArticleState]:
+        """Archived articles of ``category`` the site is believed to still serve."""
+
+    @abstractmethod
+    def published_since(self, since_iso: str) -> list[ArticleState]:
+        """Archived articles published at or after ``since_iso`` and still served."""
+
+    @abstractmethod
+    def validators(self, url: str) -> Validators: ...
+
+    @abstractmethod
+    def save_validators(self, url: str, validators: Validators) -> None: ...
+
+    def close(self) -> None:  # noqa: B027 (optional hook)
+        """Release the store's resources."""

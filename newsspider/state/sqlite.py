@@ -1,0 +1,136 @@
+"""The default crawl state: one SQLite database (standard library) per data directory."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from newsspider.state.base import ArticleState, CrawlState, Outcome, Validators
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    content_sha256 TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    published_at TEXT,
+    category TEXT,
+    gone_at TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_category ON articles (category);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+CREATE TABLE IF NOT EXISTS validators (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT
+);
+"""
+_COLUMNS = (
+    "id, url, content_sha256, revision, first_seen, last_seen, published_at, category, gone_at"
+)
+
+
+class SQLiteCrawlState(CrawlState):
+    """Articles and validators in ``path`` (WAL journal: a killed run loses no commit)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None)  # autocommit; explicit txns
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def _rows(self, sql: str, *args: object) -> list[ArticleState]:
+        return [ArticleState(*row) for row in self._db.execute(sql, args)]
+
+    def article(self, article_id: str) -> ArticleState | None:
+        rows = self._rows(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", article_id)
+        return rows[0] if rows else None
+
+    def record(
+        self,
+        article_id: str,
+        url: str,
+        content_sha256: str,
+        *,
+        published_at: str | None,
+        category: str | None,
+        seen_at: str,
+    ) -> tuple[Outcome, int]:
+        with self._transaction():
+            known = self.article(article_id)
+            if known is None:
+                self._db.execute(
+                    f"INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, NULL)",
+                    (article_id, url, content_sha256, seen_at, seen_at, published_at, category),
+                )
+                return Outcome.NEW, 1
+            if known.content_sha256 == content_sha256:
+                self._db.execute(
+                    "UPDATE articles SET last_seen = ?, gone_at = NULL WHERE id = ?",
+                    (seen_at, article_id),
+                )
+                return Outcome.UNCHANGED, known.revision
+            revision = known.revision + 1
+            self._db.execute(
+                "UPDATE articles SET url = ?, content_sha256 = ?, revision = ?, last_seen = ?,"
+                " published_at = ?, category = ?, gone_at = NULL WHERE id = ?",
+                (url, content_sha256, revision, seen_at, published_at, category, article_id),
+            )
+            return Outcome.REVISED, revision
+
+    def mark_seen(self, article_id: str, seen_at: str) -> None:
+        self._db.execute(
+            "UPDATE articles SET last_seen = ?, gone_at = NULL WHERE id = ?", (seen_at, article_id)
+        )
+
+    def mark_gone(self, article_id: str, gone_at: str) -> bool:
+        cursor = self._db.execute(
+            "UPDATE articles SET gone_at = ? WHERE id = ? AND gone_at IS NULL",
+            (gone_at, article_id),
+        )
+        return cursor.rowcount > 0
+
+    def served_in_category(self, category: str) -> list[ArticleState]:
+        return self._rows(
+            f"SELECT {_COLUMNS} FROM articles WHERE category = ? AND gone_at IS NULL", category
+        )
+
+    def published_since(self, since_iso: str) -> list[ArticleState]:
+        return self._rows(
+            f"SELECT {_COLUMNS} FROM articles WHERE published_at >= ? AND gone_at IS NULL"
+            " ORDER BY published_at",
+            since_iso,
+        )
+
+    def validators(self, url: str) -> Validators:
+        row = self._db.execute(
+            "SELECT etag, last_modified FROM validators WHERE url = ?", (url,)
+        ).fetchone()
+        return Validators(*row) if row else Validators()
+
+    def save_validators(self, url: str, validators: Validators) -> None:
+        self._db.execute(
+            "INSERT INTO validators (url, etag, last_modified) VALUES (?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified",
+            (url, validators.etag, validators.last_modified),
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")

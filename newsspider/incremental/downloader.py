@@ -21,6 +21,7 @@ from newsspider.dates import utc_now_iso
 from newsspider.incremental.meta import GONE, LISTING, POST, RECHECK
 from newsspider.state.access import state_for
 from newsspider.state.base import CrawlState, Validators
+from newsspider.urls import ROLLING_CATEGORY
 
 logger = logging.getLogger(__name__)
 PREFIX = "newsspider/incremental"
@@ -71,6 +72,14 @@ class ConditionalRequestsMiddleware:
         elif response.status == 304 and POST in request.meta:
             self.state.mark_seen(request.meta[POST], utc_now_iso())
             self.stats.inc_value(f"{PREFIX}/recheck_not_modified")
+        elif response.status in (404, 410) and _is_category_page(request):
+            # The category is gone from the site, and with it every post it listed.
+            request.meta[GONE] = True
+            now = utc_now_iso()
+            for article in self.state.served_in_category(request.meta[LISTING]):
+                if self.state.mark_gone(article.id, now):
+                    self.stats.inc_value(f"{PREFIX}/gone")
+            logger.info("Category page gone from the site: %s", request.url)
         elif response.status in (404, 410) and POST in request.meta:
             if self.state.article(request.meta[POST]) is not None:
                 request.meta[GONE] = True
@@ -98,6 +107,12 @@ class ConditionalRequestsMiddleware:
             return
         for key, validators in self.pending.items():
             self.state.save_validators(key, validators)
+
+
+def _is_category_page(request: Request) -> bool:
+    # The rolling feed's own page is /emnews/; its category page may not exist at all.
+    category = request.meta.get(LISTING)
+    return "/category/" in request.url and category not in (None, "home", ROLLING_CATEGORY)
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -51,9 +51,16 @@ class SkipKnownPostsMiddleware:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for request in start:
             yield request
-        refresh: date | None = self._option("refresh")
         spider: Any = self.crawler.spider
-        if refresh is None or not hasattr(spider, "post_request"):
+        if not hasattr(spider, "post_request"):
+            return
+        # Categories archived before are listed again even when no page links to them any
+        # more: that is how the archive learns which of their posts the site dropped.
+        for category in self.state.categories():
+            if spider.wanted(category):
+                yield spider.listing_request(spider.urls.category(category), category)
+        refresh: date | None = self._option("refresh")
+        if refresh is None:
             return
         known = self.state.published_since(to_iso(start_of_day(refresh)))
         logger.info("Re-checking %d known posts published since %s", len(known), refresh)

@@ -20,7 +20,7 @@ from newsspider.articles import article_from_post_page
 from newsspider.incremental.meta import GONE, LISTING, POST
 from newsspider.items import ArticleItem
 from newsspider.metadata import is_share_link
-from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPageV1
+from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPage, PostPageV1
 from newsspider.pages.share import ShareArticle, ShareFailure
 from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls, infocode_of
@@ -142,11 +142,23 @@ class FinewsSpider(ShareFollowing):
             yield item
         # Back links name the post's category exactly: discover its category page (the
         # rolling-news page shows only the newest 20, so its category page is asked too).
-        for href in page.back_links:
-            url = self.urls.to_local(href, response.url)
-            slug = category_slug_from_url(url) if url else None
-            if slug and self.wanted(slug):
+        # A post without back links found outside a category page names its category only
+        # in its URL (lower-cased by the site: right for one-word lower-case slugs).
+        for slug in self._categories_named_by(page, response.url, category):
+            if self.wanted(slug):
                 yield self.listing_request(self.urls.category(slug), slug)
+
+    def _categories_named_by(self, page: PostPage, url: str, listing: str | None) -> list[str]:
+        named = []
+        for href in page.back_links:
+            local = self.urls.to_local(href, url)
+            slug = category_slug_from_url(local) if local else None
+            if slug:
+                named.append(slug)
+        post_path = parse_post_path(url)
+        if not named and listing is None and post_path and len(post_path.categories) == 1:
+            named.append(post_path.categories[0])
+        return named
 
     def share_done(
         self, infocode: str, item: Any, page_url: str, api_url: str, article: ShareArticle

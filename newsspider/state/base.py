@@ -71,6 +71,10 @@ class CrawlState(ABC):
         """Archived articles of ``category`` the site is believed to still serve."""
 
     @abstractmethod
+    def categories(self) -> list[str]:
+        """Every category of an archived article."""
+
+    @abstractmethod
     def published_since(self, since_iso: str) -> list[ArticleState]:
         """Archived articles published at or after ``since_iso`` and still served."""
 

@@ -101,6 +101,12 @@ class SQLiteCrawlState(CrawlState):
             f"SELECT {_COLUMNS} FROM articles WHERE category = ? AND gone_at IS NULL", category
         )
 
+    def categories(self) -> list[str]:
+        rows = self._db.execute(
+            "SELECT DISTINCT category FROM articles WHERE category IS NOT NULL ORDER BY category"
+        )
+        return [row[0] for row in rows]
+
     def published_since(self, since_iso: str) -> list[ArticleState]:
         return self._rows(
             f"SELECT {_COLUMNS} FROM articles WHERE published_at >= ? AND gone_at IS NULL"

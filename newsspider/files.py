@@ -11,19 +11,26 @@ from typing import BinaryIO
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """Write to a temporary file beside ``path``, then flush, fsync and rename it into place."""
+def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """Write to a temporary file beside ``path``, then flush, fsync and rename it into place.
+
+    ``durable=False`` skips the fsyncs, for writers whose caller syncs at its checkpoints:
+    the rename alone already guarantees a whole file to any reader and after any process kill.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
             yield file
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         Path(temp_name).replace(path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+    if not durable:
+        return
     # Make the rename itself durable.
     directory = os.open(path.parent, os.O_RDONLY)
     try:

@@ -20,6 +20,10 @@ NEWSSPIDER_INCREMENTAL = True
 NEWSSPIDER_STATE_BACKEND = "sqlite"
 #: More failed articles than this make the run exit with status 6.
 NEWSSPIDER_MAX_FAILED = 10
+#: The crawl state is committed (after syncing the outputs) every so many articles…
+NEWSSPIDER_CHECKPOINT_ITEMS = 200
+#: …or every so many seconds, and at the end of the run.
+NEWSSPIDER_CHECKPOINT_SECONDS = 5.0
 #: Seconds between progress lines in the log (0: none).
 NEWSSPIDER_PROGRESS_INTERVAL = 30.0
 
@@ -34,6 +38,12 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 3
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control opens a loopback port and writes under $HOME on every run: an
+# unattended job needs neither.
+REMOTE_CONTROL_ENABLED = False
+# A request out of retries is a failed article, reported in the run manifest; ERROR is kept
+# for broken components (the exit status tells them apart).
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 
 # --- items --------------------------------------------------------------------------------
 # Cleaning first (the metadata reads the cleaned text), validation last (on the normalised

@@ -16,7 +16,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newsspider.exporters.jekyll import BODY_FORMATS, JekyllPostExporter, post_filename
+from newsspider.exporters.jekyll import (
+    BODY_FORMATS,
+    JekyllPostExporter,
+    post_filename,
+    render_post,
+)
 from newsspider.files import atomic_writer, inside
 from newsspider.signals import post_written
 
@@ -50,11 +55,22 @@ class JekyllPostsWriter:
     def path_for(self, article: dict[str, Any]) -> Path:
         return inside(self.posts_dir, post_filename(article))
 
+    def rewrite(self, article: dict[str, Any]) -> None:
+        """Write the post of a recovered record unless the same file is already there."""
+        path = self.path_for(article)
+        rendered = render_post(article, self.body_format).encode("utf-8")
+        if path.is_file() and path.read_bytes() == rendered:
+            return
+        with atomic_writer(path, durable=False) as file:
+            file.write(rendered)
+        self.stats.inc_value("newsspider/recovery/posts_rewritten")
+
     def item_scraped(self, item: Any) -> None:
         article = ItemAdapter(item).asdict()
         try:
             path = self.path_for(article)
-            with atomic_writer(path) as file:
+            # Synced at the state's checkpoints (extensions/state.py), not file by file.
+            with atomic_writer(path, durable=False) as file:
                 exporter = JekyllPostExporter(file, body_format=self.body_format)
                 exporter.start_exporting()
                 exporter.export_item(item)

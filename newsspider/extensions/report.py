@@ -105,9 +105,8 @@ class RunReport:
 
     def exit_status(self, reason: str) -> ExitCode:
         get = self.stats.get_value
-        # Errors logged by components; a request that ran out of retries is a failed
-        # article (counted below), not a broken component.
-        errors = get("log_count/ERROR", 0) - get("retry/max_reached", 0)
+        # Errors are logged by broken components only (RETRY_GIVE_UP_LOG_LEVEL is WARNING).
+        errors = get("log_count/ERROR", 0)
         exceptions = any(key.startswith("spider_exceptions/") for key in self.stats.get_stats())
         if reason != "finished" or errors > 0 or exceptions:
             return ExitCode.COMPONENT_FAILED

@@ -4,7 +4,14 @@ One small interface (:class:`~newsspider.state.base.CrawlState`), two stores: SQ
 ``DATA_DIR/state/`` (the default) and Redis (for crawls spread over several machines).
 """
 
-from newsspider.state.base import ArticleState, CrawlState, Outcome, Validators
+from newsspider.state.base import ArchivedRecord, ArticleState, CrawlState, Outcome, Validators
 from newsspider.state.sqlite import SQLiteCrawlState
 
-__all__ = ["ArticleState", "CrawlState", "Outcome", "SQLiteCrawlState", "Validators"]
+__all__ = [
+    "ArchivedRecord",
+    "ArticleState",
+    "CrawlState",
+    "Outcome",
+    "SQLiteCrawlState",
+    "Validators",
+]

@@ -29,6 +29,18 @@ class ArticleState:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchivedRecord:
+    """What the state keeps of an exported article."""
+
+    id: str
+    url: str
+    content_sha256: str
+    published_at: str | None
+    category: str | None
+    seen_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Validators:
     """HTTP validators of a URL (listing pages and re-checked posts)."""
 
@@ -45,18 +57,25 @@ class CrawlState(ABC):
     @abstractmethod
     def article(self, article_id: str) -> ArticleState | None: ...
 
+    def record(self, record: ArchivedRecord) -> tuple[Outcome, int]:
+        """Record an exported article; return what it was and its revision."""
+        return self.record_many([record])[0]
+
     @abstractmethod
-    def record(
-        self,
-        article_id: str,
-        url: str,
-        content_sha256: str,
-        *,
-        published_at: str | None,
-        category: str | None,
-        seen_at: str,
-    ) -> tuple[Outcome, int]:
-        """Record an article fetched now; return what it was and its revision."""
+    def record_many(self, records: list[ArchivedRecord]) -> list[tuple[Outcome, int]]:
+        """Record several articles in one transaction (a checkpoint)."""
+
+    @abstractmethod
+    def begin_run(self, run_id: str, feed: str | None) -> None:
+        """A run starts writing ``feed`` (its journal: the JSON Lines file)."""
+
+    @abstractmethod
+    def finish_run(self, run_id: str) -> None:
+        """Every article of the run's feed is recorded."""
+
+    @abstractmethod
+    def unfinished_runs(self) -> list[tuple[str, str | None]]:
+        """Runs that ended without :meth:`finish_run` (killed): ``(run_id, feed)``."""
 
     @abstractmethod
     def mark_seen(self, article_id: str, seen_at: str) -> None:

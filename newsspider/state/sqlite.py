@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsspider.state.base import ArticleState, CrawlState, Outcome, Validators
+from newsspider.state.base import ArchivedRecord, ArticleState, CrawlState, Outcome, Validators
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -23,6 +23,11 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_category ON articles (category);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    feed TEXT,
+    finished INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS validators (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -52,37 +57,49 @@ class SQLiteCrawlState(CrawlState):
         rows = self._rows(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", article_id)
         return rows[0] if rows else None
 
-    def record(
-        self,
-        article_id: str,
-        url: str,
-        content_sha256: str,
-        *,
-        published_at: str | None,
-        category: str | None,
-        seen_at: str,
-    ) -> tuple[Outcome, int]:
+    def record_many(self, records: list[ArchivedRecord]) -> list[tuple[Outcome, int]]:
         with self._transaction():
-            known = self.article(article_id)
-            if known is None:
-                self._db.execute(
-                    f"INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, NULL)",
-                    (article_id, url, content_sha256, seen_at, seen_at, published_at, category),
-                )
-                return Outcome.NEW, 1
-            if known.content_sha256 == content_sha256:
-                self._db.execute(
-                    "UPDATE articles SET last_seen = ?, gone_at = NULL WHERE id = ?",
-                    (seen_at, article_id),
-                )
-                return Outcome.UNCHANGED, known.revision
-            revision = known.revision + 1
+            return [self._record(record) for record in records]
+
+    def _record(self, record: ArchivedRecord) -> tuple[Outcome, int]:
+        known = self.article(record.id)
+        if known is None:
             self._db.execute(
-                "UPDATE articles SET url = ?, content_sha256 = ?, revision = ?, last_seen = ?,"
-                " published_at = ?, category = ?, gone_at = NULL WHERE id = ?",
-                (url, content_sha256, revision, seen_at, published_at, category, article_id),
+                f"INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, NULL)",
+                (
+                    record.id, record.url, record.content_sha256, record.seen_at,
+                    record.seen_at, record.published_at, record.category,
+                ),
+            )  # fmt: skip
+            return Outcome.NEW, 1
+        if known.content_sha256 == record.content_sha256:
+            self._db.execute(
+                "UPDATE articles SET last_seen = ?, gone_at = NULL WHERE id = ?",
+                (record.seen_at, record.id),
             )
-            return Outcome.REVISED, revision
+            return Outcome.UNCHANGED, known.revision
+        revision = known.revision + 1
+        self._db.execute(
+            "UPDATE articles SET url = ?, content_sha256 = ?, revision = ?, last_seen = ?,"
+            " published_at = ?, category = ?, gone_at = NULL WHERE id = ?",
+            (
+                record.url, record.content_sha256, revision, record.seen_at,
+                record.published_at, record.category, record.id,
+            ),
+        )  # fmt: skip
+        return Outcome.REVISED, revision
+
+    def begin_run(self, run_id: str, feed: str | None) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO runs (run_id, feed, finished) VALUES (?, ?, 0)", (run_id, feed)
+        )
+
+    def finish_run(self, run_id: str) -> None:
+        self._db.execute("UPDATE runs SET finished = 1 WHERE run_id = ?", (run_id,))
+
+    def unfinished_runs(self) -> list[tuple[str, str | None]]:
+        rows = self._db.execute("SELECT run_id, feed FROM runs WHERE finished = 0 ORDER BY run_id")
+        return [(row[0], row[1]) for row in rows]
 
     def mark_seen(self, article_id: str, seen_at: str) -> None:
         self._db.execute(

@@ -35,8 +35,19 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+#: Who runs this crawler (an e-mail or URL), added to the User-Agent for the site's operators.
+NEWSSPIDER_CONTACT = ""
 DOWNLOAD_TIMEOUT = 30
+# A post page is a few KB; anything past 5 MB is not one (reported, not archived).
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 3
+#: Retry n waits NEWSSPIDER_RETRY_BACKOFF × 2^(n-1) s (jittered, at most …_BACKOFF_MAX), or
+#: what Retry-After asks, at most NEWSSPIDER_RETRY_AFTER_MAX.
+NEWSSPIDER_RETRY_BACKOFF = 0.5
+NEWSSPIDER_RETRY_BACKOFF_MAX = 30.0
+NEWSSPIDER_RETRY_AFTER_MAX = 120.0
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control opens a loopback port and writes under $HOME on every run: an
 # unattended job needs neither.
@@ -58,7 +69,15 @@ ITEM_PIPELINES = {
 
 # --- incremental runs ---------------------------------------------------------------------
 SPIDER_MIDDLEWARES = {"newsspider.incremental.spidermw.SkipKnownPostsMiddleware": 50}
-DOWNLOADER_MIDDLEWARES = {"newsspider.incremental.downloader.ConditionalRequestsMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newsspider.reliability.useragent.ContactUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsspider.reliability.retry.BackoffRetryMiddleware": 550,
+    "newsspider.incremental.downloader.ConditionalRequestsMiddleware": 560,
+    # Below HttpCompressionMiddleware (590): it sees decompressed bodies.
+    "newsspider.reliability.charset.CharsetDetectionMiddleware": 580,
+}
 # Requests seen are remembered for one process only: a run resumed from JOBDIR asks the
 # listings again and finds what a killed run had in flight (the state skips what is archived).
 DUPEFILTER_CLASS = "newsspider.dupefilter.InMemoryDupeFilter"

@@ -4,5 +4,5 @@
 post_written = object()
 #: An article could not be fetched or archived: ``url``, ``reason``.
 article_failed = object()
-#: A listing page answered: ``url``, ``status`` (200 or 304).
-listing_answered = object()
+#: Stat counting ``-a categories`` slugs whose page does not exist (the run exits with 2).
+UNKNOWN_CATEGORY_STAT = "newsspider/run/unknown_categories"

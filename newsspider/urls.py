@@ -83,8 +83,8 @@ class SiteUrls:
         return f"{self.base_url}/category/{quote(slug, safe='()')}.html"
 
     def is_site_url(self, url: str) -> bool:
-        netloc = urlsplit(url).netloc
-        return netloc == self._netloc or netloc in SITE_HOSTS
+        """``url`` is on the real site's hosts (not a local copy)."""
+        return urlsplit(url).netloc in SITE_HOSTS
 
     def to_local(self, href: str, page_url: str) -> str | None:
         """Resolve ``href`` found on ``page_url`` and map it onto ``base_url``.

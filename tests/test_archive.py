@@ -103,4 +103,4 @@ def test_unrecoverable_files_are_reported_with_their_reason(tmp_path: Path) -> N
     print(f"\nunrecoverable: {reasons}")
     assert len(reasons) == 2
     assert any("no date can be found" in r and "notes.md" in r for r in reasons)
-    assert any("is not UTF-8" in r and "NW202611250000000009" in r for r in reasons)
+    assert any("not UTF-8" in r and "NW202611250000000009" in r for r in reasons)

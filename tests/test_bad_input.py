@@ -108,3 +108,65 @@ def test_posts_are_written_for_archived_items_only(bad_crawl: CrawlResult) -> No
     names = sorted(path.name for path in bad_crawl.posts_dir.glob("*.md"))
     assert names == [f"2026-11-25-NW20261125000000000{n}.md" for n in (1, 2, 3)]
     assert json.loads(json.dumps(names))  # plain names, nothing outside the folder
+
+
+def _outputs(data_dir: Path) -> list[Path]:
+    """What a run left behind besides its lock and state (jsonl, posts, runs)."""
+    if not data_dir.exists():
+        return []
+    return [
+        p
+        for p in data_dir.rglob("*")
+        if p.is_file() and "state" not in p.relative_to(data_dir).parts
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "settings", "status", "message"),
+    [
+        pytest.param(
+            {"since": "yesterday"}, {}, 2, "argument since='yesterday'", id="malformed-since"
+        ),
+        pytest.param({"refresh": "2x"}, {}, 2, "argument refresh='2x'", id="malformed-refresh"),
+        pytest.param({"categories": "a,,b"}, {}, 2, "empty slug", id="empty-category"),
+        pytest.param(
+            {"base_url": "ftp://x"}, {}, 2, "argument base_url='ftp://x'", id="bad-base-url"
+        ),
+        pytest.param({"colour": "red"}, {}, 2, "unknown argument(s) colour", id="unknown-argument"),
+        pytest.param(
+            {"base_url": "http://127.0.0.1:9"},
+            {"RETRY_TIMES": "0"},
+            4,
+            "did nothing: exit status 4 (no_listing)",
+            id="unreachable-base-url",
+        ),
+    ],
+)
+def test_bad_arguments_name_the_problem_exit_documented_status_and_write_nothing(
+    tmp_path: Path, args: dict[str, str], settings: dict[str, str], status: int, message: str
+) -> None:
+    result = run_crawl("finews", tmp_path / "data", args=args, settings=settings, timeout=120)
+    assert result.returncode == status, result.log[-2000:]
+    assert message in result.log
+    assert _outputs(tmp_path / "data") == []
+
+
+def test_an_unknown_category_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    _write_site(root)
+    with SiteServer(root) as server:
+        result = run_crawl(
+            "finews", tmp_path / "data", args={"base_url": server.base_url, "categories": "nosuch"}
+        )
+    assert result.returncode == 2, result.log[-2000:]
+    assert "Unknown category 'nosuch'" in result.log
+    assert _outputs(tmp_path / "data") == []
+
+
+def test_an_unwritable_data_dir_exits_2_before_anything(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_crawl("finews", blocker / "data", args={"sample": "true"})
+    assert result.returncode == 2
+    assert "is not a writable folder" in result.log
+    assert "Spider opened" not in result.log

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -36,11 +37,14 @@ class Command(ScrapyCrawlCommand):
         data_dir = Path(self.settings["NEWSSPIDER_DATA_DIR"])
         try:
             lock.acquire(data_dir)
+            with tempfile.TemporaryFile(dir=data_dir):
+                pass  # the outputs can be written there
         except lock.DataDirLockedError as error:
             return self._stop(ExitCode.LOCKED, str(error))
         except OSError as error:
             return self._stop(
-                ExitCode.BAD_ARGUMENTS, f"NEWSSPIDER_DATA_DIR={str(data_dir)!r}: {error}"
+                ExitCode.BAD_ARGUMENTS,
+                f"NEWSSPIDER_DATA_DIR={str(data_dir)!r} is not a writable folder: {error}",
             )
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)

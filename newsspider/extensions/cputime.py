@@ -74,7 +74,9 @@ def _timed_iterator(iterator: Iterator[Any], account: Account) -> Iterator[Any]:
         yield value
 
 
-async def _timed_async_iterator(iterator: AsyncIterator[Any], account: Account) -> AsyncIterator[Any]:
+async def _timed_async_iterator(
+    iterator: AsyncIterator[Any], account: Account
+) -> AsyncIterator[Any]:
     # Best effort: a step that really awaits I/O would charge what runs meanwhile.
     while True:
         start = clock()

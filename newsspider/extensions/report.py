@@ -28,10 +28,12 @@ from newsspider.exitcodes import ExitCode
 from newsspider.files import atomic_writer
 from newsspider.incremental.pipeline import UnchangedArticle
 from newsspider.runs import run_id_for
-from newsspider.signals import article_failed, post_written
+from newsspider.signals import UNKNOWN_CATEGORY_STAT, article_failed, post_written
 
 logger = logging.getLogger(__name__)
 EXIT_STATUS_STAT = "newsspider/run/exit_status"
+#: Articles (and listings) that could not be archived in this run.
+FAILED_STAT = "newsspider/run/failed"
 
 
 class RunReport:
@@ -77,13 +79,17 @@ class RunReport:
 
     def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
         if isinstance(exception, DropItem) and not isinstance(exception, UnchangedArticle):
-            self.failed.append({"url": str(getattr(item, "url", "")), "reason": str(exception)})
+            self._fail({"url": str(getattr(item, "url", "")), "reason": str(exception)})
 
     def post_written(self, path: Path, **_: Any) -> None:
         self.posts.append(self._relative(path))
 
     def article_failed(self, url: str, reason: str, kind: str, **_: Any) -> None:
-        self.failed.append({"url": url, "reason": reason, "kind": kind})
+        self._fail({"url": url, "reason": reason, "kind": kind})
+
+    def _fail(self, failure: dict[str, str]) -> None:
+        self.failed.append(failure)
+        self.stats.inc_value(FAILED_STAT)
 
     def _skipped(self) -> int:
         names = ("skipped_known", "skipped_old", "unchanged", "listing_not_modified")
@@ -105,13 +111,15 @@ class RunReport:
 
     def exit_status(self, reason: str) -> ExitCode:
         get = self.stats.get_value
+        if get(UNKNOWN_CATEGORY_STAT, 0):
+            return ExitCode.BAD_ARGUMENTS
+        if get("newsspider/listing/requested", 0) and not get("newsspider/listing/answered", 0):
+            return ExitCode.NO_LISTING
         # Errors are logged by broken components only (RETRY_GIVE_UP_LOG_LEVEL is WARNING).
         errors = get("log_count/ERROR", 0)
         exceptions = any(key.startswith("spider_exceptions/") for key in self.stats.get_stats())
         if reason != "finished" or errors > 0 or exceptions:
             return ExitCode.COMPONENT_FAILED
-        if get("newsspider/listing/requested", 0) and not get("newsspider/listing/answered", 0):
-            return ExitCode.NO_LISTING
         if len(self.failed) > self.max_failed:
             return ExitCode.TOO_MANY_FAILURES
         return ExitCode.OK
@@ -139,6 +147,12 @@ class RunReport:
             "outputs": {"jsonl": self._feeds(), "posts": self.posts},
         }
         path = self.data_dir / "runs" / f"{run_id}.json"
+        if status in (ExitCode.BAD_ARGUMENTS, ExitCode.NO_LISTING) and not self.new + self.revised:
+            # Bad input: the run did nothing, and leaves nothing behind but this log.
+            logger.error(
+                "Run %s did nothing: exit status %d (%s)", run_id, int(status), status.name.lower()
+            )
+            return
         with atomic_writer(path) as file:
             file.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n")
         logger.info(

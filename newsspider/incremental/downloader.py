@@ -95,7 +95,7 @@ class ConditionalRequestsMiddleware:
         return response
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        failed = self.stats.get_value("newsspider/spider/requests_failed", 0)
+        failed = self.stats.get_value("newsspider/run/failed", 0)
         if reason != "finished" or failed:
             logger.info(
                 "Validators of %d pages not saved (run %s, %d failed requests): the next run"

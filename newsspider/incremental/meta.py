@@ -6,5 +6,7 @@ LISTING = "newsspider_listing"
 POST = "newsspider_post"
 #: Set on a post request that re-checks a known article with a conditional request.
 RECHECK = "newsspider_recheck"
+#: Set by the spider on a listing response it could parse (only those can show a post gone).
+LISTING_OK = "newsspider_listing_ok"
 #: Set by the downloader middleware when a known post answered 404 (recorded as gone).
 GONE = "newsspider_gone"

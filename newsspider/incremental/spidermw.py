@@ -23,7 +23,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from newsspider.dates import start_of_day, to_iso, utc_now_iso
-from newsspider.incremental.meta import LISTING, POST, RECHECK
+from newsspider.incremental.meta import LISTING, LISTING_OK, POST, RECHECK
 from newsspider.state.access import state_for
 from newsspider.state.base import CrawlState
 from newsspider.urls import parse_post_path
@@ -115,7 +115,7 @@ class SkipKnownPostsMiddleware:
     def _detect_gone(self, response: Response, listed: set[str]) -> None:
         """A category page lists every post of its category the site still serves."""
         category = response.meta.get(LISTING)
-        if response.status != 200 or not category or "/category/" not in response.url:
+        if not response.meta.get(LISTING_OK) or not category or "/category/" not in response.url:
             return
         now = utc_now_iso()
         for article in self.state.served_in_category(category):

@@ -5,7 +5,13 @@ tests feed it saved pages. A change of the site's markup is a new parser version
 the old one, not an ``if`` inside it.
 """
 
-from newsspider.pages.listing import CategoryPage, HomePage, HomeSection, ListingLink
+from newsspider.pages.listing import (
+    CategoryPage,
+    HomePage,
+    HomeSection,
+    ListingLink,
+    NotAListingError,
+)
 from newsspider.pages.post import NotAPostError, PostPage, PostPageV1
 
 __all__ = [
@@ -13,6 +19,7 @@ __all__ = [
     "HomePage",
     "HomeSection",
     "ListingLink",
+    "NotAListingError",
     "NotAPostError",
     "PostPage",
     "PostPageV1",

@@ -33,6 +33,8 @@ class HomePage:
     """``/``: one ``<h2 id=TAG>`` + ``<ul>`` section per tag, separated by ``<hr />``."""
 
     def parse(self, selector: Selector) -> list[HomeSection]:
+        if not selector.css("section"):
+            raise NotAListingError("no <section>: not the site's home page")
         sections: list[HomeSection] = []
         seen: set[str] = set()
         for heading in selector.css("section h2[id]") or selector.css("h2[id]"):
@@ -45,13 +47,22 @@ class HomePage:
         return sections
 
 
+class NotAListingError(ValueError):
+    """The page does not have the site's layout: an empty list would be a lie."""
+
+
 class CategoryPage:
-    """``/category/<slug>.html`` and ``/emnews/``: a ``<ul>`` of post links, newest first."""
+    """``/category/<slug>.html`` and ``/emnews/``: a ``<ul>`` of post links, newest first.
+
+    A page without the site's ``<section>`` (an error page, garbage served with 200) raises
+    :class:`NotAListingError`: taking it for an empty category would mark its posts gone.
+    """
 
     def parse(self, selector: Selector) -> list[ListingLink]:
         sections = selector.css("div.wrapper > section") or selector.css("section")
-        content = sections[-1] if sections else selector
-        return _links(content.css("li a[href]"))
+        if not sections:
+            raise NotAListingError("no <section>: not a listing page of the site")
+        return _links(sections[-1].css("li a[href]"))
 
 
 def _links(anchors: list[Selector]) -> list[ListingLink]:

@@ -22,6 +22,7 @@ from newsspider.articles import article_from_post_file
 from newsspider.items import ArticleItem
 from newsspider.pages.post_file import PostFileError, PostFileV1
 from newsspider.pipelines.base import STATS_PREFIX
+from newsspider.signals import article_failed
 from newsspider.spiders.arguments import ArchiveArguments
 from newsspider.spiders.sharing import request_of
 
@@ -46,6 +47,11 @@ class ArchiveSpider(Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/archive/{name}")
 
+    def _not_archived(self, url: str, reason: str) -> None:
+        self._count("unreadable")
+        logger.warning("Not archived: %s (%s)", url, reason)
+        self.crawler.signals.send_catch_log(article_failed, url=url, reason=reason, kind="file")
+
     async def start(self) -> AsyncIterator[Request]:
         files = sorted(
             p for p in self.args.path.iterdir() if p.suffix in POST_SUFFIXES and p.is_file()
@@ -59,14 +65,12 @@ class ArchiveSpider(Spider):
         try:
             text = response.body.decode("utf-8")
         except UnicodeDecodeError as error:
-            self._count("unreadable")
-            logger.warning("Not archived: %s is not UTF-8 (%s)", response.url, error)
+            self._not_archived(response.url, f"not UTF-8 ({error})")
             return
         try:
             post = self.post_file.parse(name, text)
         except PostFileError as error:
-            self._count("unreadable")
-            logger.warning("Not archived: %s (%s)", response.url, error)
+            self._not_archived(response.url, str(error))
             return
         if post.problems:
             self._count("files_with_problems")
@@ -74,5 +78,4 @@ class ArchiveSpider(Spider):
         yield article_from_post_file(response.url, post)
 
     def failed(self, failure: Failure) -> None:
-        self._count("unreadable")
-        logger.warning("Not archived: %s (%s)", request_of(failure).url, failure.getErrorMessage())
+        self._not_archived(request_of(failure).url, failure.getErrorMessage())

@@ -17,14 +17,21 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsspider.articles import article_from_post_page
-from newsspider.incremental.meta import GONE, LISTING, POST
+from newsspider.incremental.meta import GONE, LISTING, LISTING_OK, POST
 from newsspider.items import ArticleItem
 from newsspider.metadata import is_share_link
-from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPage, PostPageV1
+from newsspider.pages import (
+    CategoryPage,
+    HomePage,
+    NotAListingError,
+    NotAPostError,
+    PostPage,
+    PostPageV1,
+)
 from newsspider.pages.share import ShareArticle, ShareFailure
 from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls, infocode_of
-from newsspider.signals import article_failed
+from newsspider.signals import UNKNOWN_CATEGORY_STAT, article_failed
 from newsspider.spiders.arguments import ArgumentError, FinewsArguments
 from newsspider.spiders.sharing import ShareFollowing, failure_reason, request_of
 from newsspider.urls import ROLLING_CATEGORY, SiteUrls, category_slug_from_url, parse_post_path
@@ -106,7 +113,12 @@ class FinewsSpider(ShareFollowing):
     def parse_home(self, response: Response) -> Iterator[Request]:
         if response.status == 304:
             return  # not modified since the last complete run: nothing new to follow
-        for section in self.home_page.parse(Selector(text=response.text)):
+        try:
+            sections = self.home_page.parse(Selector(text=response.text))
+        except NotAListingError as error:
+            self.report_failure(response.request, str(error), "listing")
+            return
+        for section in sections:
             for link in section.links:
                 request = self.post_request(link.href, response.url, None)
                 if request is not None:
@@ -115,7 +127,13 @@ class FinewsSpider(ShareFollowing):
     def parse_listing(self, response: Response, category: str) -> Iterator[Request]:
         if response.status == 304:
             return
-        links = self.category_page.parse(Selector(text=response.text))
+        try:
+            links = self.category_page.parse(Selector(text=response.text))
+        except NotAListingError as error:
+            self.report_failure(response.request, str(error), "listing")
+            return
+        if response.request is not None:
+            response.meta[LISTING_OK] = True  # a real listing: it may show posts gone
         if not links:
             logger.info("Category page %s lists no posts", response.url)
         for link in links:
@@ -133,6 +151,7 @@ class FinewsSpider(ShareFollowing):
         except NotAPostError as error:
             self._count("not_a_post")
             logger.warning("Not a post page, skipped: %s (%s)", response.url, error)
+            self.report_failure(response.request, f"not a post page: {error}", "post")
             return
         item = article_from_post_page(response.url, page, category)
         infocode = infocode_of(page.source_link) if page.source_link else None
@@ -185,12 +204,25 @@ class FinewsSpider(ShareFollowing):
 
     def failed(self, failure: Failure) -> None:
         request = request_of(failure)
+        response = getattr(failure.value, "response", None)
+        asked = request.meta.get(LISTING) in self.args.categories
+        if asked and response is not None and response.status == 404:
+            self.crawler.stats.inc_value(UNKNOWN_CATEGORY_STAT)
+            logger.error(
+                "Unknown category %r: its page %s answers 404 (check -a categories)",
+                request.meta[LISTING],
+                request.url,
+            )
+            return
         if request.meta.get(GONE):
             return  # a known post the site no longer serves: recorded, not a failure
         reason = failure_reason(failure)
         self._count("requests_failed")
         logger.warning("Request failed: %s (%s)", request.url, reason)
         kind = "post" if POST in request.meta else "listing" if LISTING in request.meta else "other"
-        self.crawler.signals.send_catch_log(
-            article_failed, url=request.url, reason=reason, kind=kind
-        )
+        self.report_failure(request, reason, kind)
+
+    def report_failure(self, request: Request | None, reason: str, kind: str) -> None:
+        """An article (or a listing) could not be archived: the run manifest lists it."""
+        url = request.url if request is not None else "?"
+        self.crawler.signals.send_catch_log(article_failed, url=url, reason=reason, kind=kind)

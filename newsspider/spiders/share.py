@@ -20,6 +20,7 @@ from newsspider.items import ArticleItem
 from newsspider.pages.share import ShareArticle, ShareFailure
 from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls
+from newsspider.signals import article_failed
 from newsspider.spiders.arguments import ShareArguments
 from newsspider.spiders.sharing import ShareFollowing
 
@@ -60,6 +61,9 @@ class ShareSpider(ShareFollowing):
     ) -> Iterator[ArticleItem]:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/share_spider/not_archived")
+        self.crawler.signals.send_catch_log(
+            article_failed, url=api_url, reason=f"{failure.value}: {detail}", kind="share"
+        )
         logger.warning(
             "Not archived: infoCode %s (%s: %s) at %s", infocode, failure.value, detail, api_url
         )

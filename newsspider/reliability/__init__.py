@@ -1,0 +1,1 @@
+"""Downloader components for bad nights on the network: backoff, Retry-After, charsets."""

@@ -1,17 +1,37 @@
-"""A request-fingerprint filter that never persists to ``JOBDIR`` (see settings)."""
+"""A request-fingerprint filter that never persists to ``JOBDIR`` (see settings), and that
+reports redirect loops: a redirect back to a page already requested would otherwise vanish."""
 
 from __future__ import annotations
 
 from typing import Any, Self
 
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 
+from newsspider.signals import article_failed
+
 
 class InMemoryDupeFilter(RFPDupeFilter):
+    crawler: Crawler | None = None
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         fingerprinter: Any = crawler.request_fingerprinter
-        return cls(
+        dupefilter = cls(
             None, debug=crawler.settings.getbool("DUPEFILTER_DEBUG"), fingerprinter=fingerprinter
         )
+        dupefilter.crawler = crawler
+        return dupefilter
+
+    def request_seen(self, request: Request) -> bool:
+        seen = super().request_seen(request)
+        redirects = request.meta.get("redirect_urls")
+        if seen and redirects and self.crawler is not None:
+            self.crawler.signals.send_catch_log(
+                article_failed,
+                url=redirects[0],
+                reason=f"redirect loop back to {request.url}",
+                kind="redirect",
+            )
+        return seen

@@ -43,6 +43,8 @@ def inside(folder: Path, name: str) -> Path:
     """``folder / name``, refusing any name that would land outside ``folder``."""
     if not name or "/" in name or "\\" in name or "\x00" in name or name in {".", ".."}:
         raise ValueError(f"unsafe file name {name!r}")
+    if len(name.encode("utf-8")) > 255:
+        raise ValueError(f"file name of {len(name.encode())} bytes is over the 255-byte limit")
     candidate = (folder / name).resolve()
     if candidate.parent != folder.resolve():
         raise ValueError(f"file name {name!r} escapes {folder}")

@@ -17,13 +17,15 @@ class DataDirLockedError(RuntimeError):
     """Another run holds the data directory."""
 
 
-def lock_path(data_dir: Path) -> Path:
-    return data_dir / "state" / "run.lock"
+def lock_path(data_dir: Path, name: str | None = None) -> Path:
+    """``state/run.lock``; ``state/run-<name>.lock`` for a worker of a distributed crawl (one
+    lock per worker name: the workers of a run may share the data directory)."""
+    return data_dir / "state" / (f"run-{name}.lock" if name else "run.lock")
 
 
-def acquire(data_dir: Path) -> Path:
+def acquire(data_dir: Path, name: str | None = None) -> Path:
     """Lock ``data_dir`` for this process (a no-op when it already holds it)."""
-    path = lock_path(data_dir).resolve()
+    path = lock_path(data_dir, name).resolve()
     if path in _HELD:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,8 +44,8 @@ def acquire(data_dir: Path) -> Path:
     return path
 
 
-def release(data_dir: Path) -> None:
-    path = lock_path(data_dir).resolve()
+def release(data_dir: Path, name: str | None = None) -> None:
+    path = lock_path(data_dir, name).resolve()
     fd = _HELD.pop(path, None)
     if fd is not None:
         fcntl.flock(fd, fcntl.LOCK_UN)

@@ -104,4 +104,19 @@ EXTENSIONS = {
 }
 LOG_FORMATTER = "newsspider.logformatter.ArticleLogFormatter"
 
+# --- one crawl across many workers (docs/distributed.md) ------------------------------------
+# The add-on does nothing unless NEWSSPIDER_REDIS_URL is set; then it switches the scheduler,
+# the fingerprint filter and the crawl state to Redis (scrapy-redis), per run.
+ADDONS = {"newsspider.distributed.addon.RedisAddon": 0}
+#: ``redis://host:6379/0``: this crawl is one worker of a distributed run (empty: a single run).
+NEWSSPIDER_REDIS_URL = ""
+#: Prefix of every Redis key of newsspider (state and runs): one archive per prefix.
+NEWSSPIDER_REDIS_PREFIX = "newsspider"
+#: Seconds between a worker's heartbeats (and its polls of the shared queue).
+NEWSSPIDER_REDIS_HEARTBEAT_SECONDS = 1.0
+#: A worker silent this many seconds is dead: its requests in flight go back to the queue.
+NEWSSPIDER_REDIS_WORKER_TTL = 30
+#: Seconds the keys of an abandoned run (every worker gone before its end) stay in Redis.
+NEWSSPIDER_REDIS_RUN_TTL = 7 * 24 * 3600
+
 LOG_LEVEL = "INFO"

@@ -13,6 +13,7 @@ from newsspider.cleaning.sanitize import count_disallowed, drop_unsafe_urls, san
 from newsspider.cleaning.text import element_text, html_to_text
 from newsspider.cleaning.widgets import (
     drop_chart_blocks,
+    drop_dangerous,
     drop_hidden,
     drop_navigation,
     unwrap_quote_widgets,
@@ -46,6 +47,7 @@ def clean_body(raw_html: str) -> CleanedBody:
     changes: Counter[str] = Counter()
     root = _parse_fragment(raw_html)
     drop_navigation(root, changes)
+    drop_dangerous(root, changes)
     drop_chart_blocks(root, changes)
     drop_hidden(root, changes)
     unwrap_quote_widgets(root, changes)

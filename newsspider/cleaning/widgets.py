@@ -94,6 +94,24 @@ def drop_hidden(root: HtmlElement, changes: Counter[str]) -> None:
             changes["hidden_elements_dropped"] += 1
 
 
+# Never article content, and parsed differently by lxml and the sanitizer (``<noscript>``,
+# ``<svg>``, ``<math>`` switch parsing modes): removed whole before sanitising.
+_DANGEROUS = etree.XPath(
+    "//*[self::script or self::style or self::noscript or self::template or self::svg"
+    " or self::math or self::iframe or self::frame or self::frameset or self::object"
+    " or self::embed or self::applet or self::form or self::input or self::button"
+    " or self::select or self::textarea or self::base or self::meta or self::link"
+    " or self::title or local-name()='svg' or local-name()='math']"
+)
+
+
+def drop_dangerous(root: HtmlElement, changes: Counter[str]) -> None:
+    for element in _DANGEROUS(root):
+        if element.getparent() is not None:
+            _drop(element)
+            changes["unsafe_tags_removed"] += 1
+
+
 def drop_navigation(root: HtmlElement, changes: Counter[str]) -> None:
     """Drop the trailing source-link and back-links blocks (see ``pages.navigation``)."""
     _, _, blocks = trailing_navigation(list(root))

@@ -17,6 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newsspider import lock
+from newsspider.distributed.keys import lock_name
 from newsspider.exitcodes import ExitCode
 from newsspider.extensions.report import EXIT_STATUS_STAT
 from newsspider.spiders.arguments import ArgumentError
@@ -36,7 +37,11 @@ class Command(ScrapyCrawlCommand):
         assert self.settings is not None
         data_dir = Path(self.settings["NEWSSPIDER_DATA_DIR"])
         try:
-            lock.acquire(data_dir)
+            worker_lock = lock_name(self.settings)  # one lock per worker of a distributed run
+        except ValueError as error:
+            return self._stop(ExitCode.BAD_ARGUMENTS, str(error))
+        try:
+            lock.acquire(data_dir, worker_lock)
             with tempfile.TemporaryFile(dir=data_dir):
                 pass  # the outputs can be written there
         except lock.DataDirLockedError as error:

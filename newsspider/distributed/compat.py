@@ -9,9 +9,13 @@ scrapy-redis 0.9.1 and redis-py 8.1, Redis 7.0), as it comes:
    ``DUPEFILTER_CLASS`` is scrapy-redis's. → :class:`RedisScheduler` builds its filter from
    the crawler.
 2. ``Scheduler`` counts ``scheduler/enqueued/redis`` with ``stats.inc_value(…, spider=…)``:
-   a ``ScrapyDeprecationWarning`` per request on 2.19 (the argument is going away). It does not
-   count Scrapy's own ``scheduler/enqueued`` and ``scheduler/dequeued`` either, nor call the
-   filter's ``open()``/``close(reason)``. → counted without ``spider``; both counted.
+   a ``ScrapyDeprecationWarning`` per request on 2.19 (the argument is going away); its
+   ``open()`` logs through ``Spider.log()``, deprecated too; it never calls the filter's
+   ``open()``/``close(reason)`` (Scrapy's ``BaseDupeFilter`` interface). → counted without
+   ``spider``, ``open`` rewritten, the filter opened and closed. (Scrapy's own
+   ``scheduler/enqueued`` and ``…/dequeued`` stay uncounted, as in scrapy-redis: one worker
+   dequeues what others enqueued, so their difference, the single process's "queued", would
+   mean nothing.)
 3. ``RFPDupeFilter.request_fingerprint`` is its own SHA1 of method, canonical URL and body,
    ignoring the crawler's ``REQUEST_FINGERPRINTER_CLASS`` (Scrapy removed the function
    ``scrapy.utils.request.request_fingerprint`` that older scrapy-redis used and made the
@@ -176,7 +180,11 @@ class RedisScheduler(_scheduler.Scheduler):  # type: ignore[misc]
         return scheduler
 
     def open(self, spider: Spider) -> None:
-        super().open(spider)
+        # Not super().open(): it logs through Spider.log(), deprecated in Scrapy 2.19.
+        self.spider = spider
+        self.queue = RedisPriorityQueue(self.server, spider, self.queue_key, self.serializer)
+        if len(self.queue):
+            logger.info("Run queue holds %d requests", len(self.queue))
         self.df.open()
 
     def close(self, reason: str) -> None:
@@ -190,14 +198,12 @@ class RedisScheduler(_scheduler.Scheduler):  # type: ignore[misc]
         self.queue.push(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-            self.stats.inc_value("scheduler/enqueued")
         return True
 
     def next_request(self) -> Request | None:
         request = self.queue.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
-            self.stats.inc_value("scheduler/dequeued")
         return request
 
     def has_pending_requests(self) -> bool:

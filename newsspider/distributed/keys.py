@@ -40,7 +40,9 @@ def distributed(settings: BaseSettings) -> bool:
 
 def worker_name(settings: BaseSettings) -> str:
     """The configured ``NEWSSPIDER_WORKER``, else :func:`default_worker_name`."""
-    return check_name("NEWSSPIDER_WORKER", settings.get("NEWSSPIDER_WORKER") or default_worker_name())
+    return check_name(
+        "NEWSSPIDER_WORKER", settings.get("NEWSSPIDER_WORKER") or default_worker_name()
+    )
 
 
 def lock_name(settings: BaseSettings) -> str | None:

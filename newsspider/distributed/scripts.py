@@ -119,6 +119,14 @@ LEAVE = """
 local base, me = ARGV[1], ARGV[3]
 redis.call('SREM', base .. ':workers', me)
 redis.call('DEL', ARGV[2], base .. ':inflight:' .. me)
+local alive = ARGV[4] .. ':alive:' .. ARGV[6]
+for _, worker in ipairs(redis.call('SMEMBERS', base .. ':workers')) do
+  -- Gone without leaving and with nothing in flight: nothing to hand over.
+  if redis.call('EXISTS', alive .. '-' .. worker) == 0
+    and redis.call('EXISTS', base .. ':inflight:' .. worker) == 0 then
+    redis.call('SREM', base .. ':workers', worker)
+  end
+end
 if redis.call('SCARD', base .. ':workers') > 0 then return 'others' end
 if redis.call('ZCARD', base .. ':requests') > 0 or redis.call('EXISTS', base .. ':seeded_done') == 0
 then

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
+from newsspider.cleaning.markdown import escape_text
 from newsspider.dates import parse_iso, to_front_matter
 from newsspider.exporters.yaml_scalars import double_quoted, scalar
 from newsspider.urls import DEFAULT_BASE_URL, ROLLING_CATEGORY
@@ -47,7 +48,12 @@ def _balanced(text: str) -> bool:
 
 
 def _link_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("\n", " ")
+    return escape_text(" ".join(text.split()))
+
+
+def _inert(text: str) -> str:
+    """The site's layout prints titles and tags raw into HTML: no markup may start there."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_post(article: dict[str, Any], body_format: str = "markdown") -> str:
@@ -57,12 +63,12 @@ def render_post(article: dict[str, Any], body_format: str = "markdown") -> str:
     published = parse_iso(article.get("published_at") or "")
     if published is None:
         raise ValueError(f"article {article.get('id')!r} has no valid published_at")
-    tags = " ".join(article.get("tags") or [])
+    tags = " ".join(_inert(tag) for tag in article.get("tags") or [])
     category = article.get("category") or ""
     front_matter = [
         "---",
         "layout: post",
-        f"title: {double_quoted(article.get('title') or '')}",
+        f"title: {double_quoted(_inert(article.get('title') or ''))}",
         f"date: {to_front_matter(published)}",
         f"categories: {scalar(category)}",
         f"tags: {scalar(tags)}",
@@ -71,7 +77,8 @@ def render_post(article: dict[str, Any], body_format: str = "markdown") -> str:
     for key, field in (("outlet", "source"), ("editor", "editor")):
         if article.get(field):
             front_matter.append(f"{key}: {scalar(article[field])}")
-    front_matter.append("---")
+    # Article text is never Liquid: Jekyll must show "{{ … }}" and "{% … %}" as written.
+    front_matter += ["render_with_liquid: false", "---"]
 
     body = article["body_markdown"] if body_format == "markdown" else article["body_html"]
     blocks = [body.strip()] if body.strip() else []

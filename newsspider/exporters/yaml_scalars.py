@@ -11,8 +11,11 @@ import re
 
 import yaml
 
-# Plain scalars: no indicator first, no ``: `` or `` #``, nothing that needs escaping.
-_PLAIN_RE = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`~][^:#\n\r\t]*$")
+# Plain scalars: nothing YAML could take for syntax, and a letter where Jekyll's YAML (Psych,
+# YAML 1.1) could otherwise read a number or a date ("1,000", "2022-3-3", "0x1F").
+_PLAIN_RE = re.compile(r"^[A-Za-z0-9\u3400-\u9fff][^:#,\[\]{}&*!|>'\"%@`\n\r\t]*$")
+_LETTER_RE = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_RADIX_RE = re.compile(r"^[-+]?0[xXbBoO]")
 _NEEDS_ESCAPE_RE = re.compile(
     '[\\x00-\\x1f\\x7f-\\x9f"\\\\\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]'
 )
@@ -29,7 +32,11 @@ def double_quoted(value: str) -> str:
 
 def scalar(value: str) -> str:
     """``value`` plain when YAML reads it back as the same string, else double-quoted."""
-    plain_candidate = _PLAIN_RE.match(value) and not _NEEDS_ESCAPE_RE.search(value)
+    plain_candidate = (
+        _PLAIN_RE.match(value)
+        and not _NEEDS_ESCAPE_RE.search(value)
+        and (value[0].isalpha() or (_LETTER_RE.search(value) and not _RADIX_RE.match(value)))
+    )
     if value and plain_candidate and value == value.strip():
         try:
             if yaml.safe_load(value) == value:

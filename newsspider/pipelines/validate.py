@@ -22,7 +22,7 @@ def why_unarchivable(item: ArticleItem) -> str | None:
         return "no URL"
     if not item.id:
         return f"no article id in the URL {item.url}"
-    if not _SAFE_ID_RE.match(item.id):
+    if not _SAFE_ID_RE.fullmatch(item.id):
         return f"article id {item.id!r} of {item.url} is not a usable file name"
     if not (item.title or "").strip() and not item.body_text.strip():
         return f"post {item.url} has neither a title nor a body"
@@ -44,7 +44,7 @@ class RequiredFieldsPipeline(StatsPipeline):
         if reason is not None:
             self.count("dropped")
             raise DropItem(reason)
-        if not _ID_RE.match(item.id):
+        if not _ID_RE.fullmatch(item.id):
             item.warnings.append(f"id {item.id!r} is neither an infoCode nor a rolling-news id")
             self.count("unusual_id")
         return item

@@ -3,7 +3,8 @@
 Scrapy's ``RetryMiddleware`` retries at once; a struggling server (5xx bursts, ``429``) is
 better left alone for a while. Each retry waits ``NEWSSPIDER_RETRY_BACKOFF`` × 2^(n-1)
 seconds (with jitter, capped by ``NEWSSPIDER_RETRY_BACKOFF_MAX``), or what the server's
-``Retry-After`` asks, up to ``NEWSSPIDER_RETRY_AFTER_MAX``.
+``Retry-After`` asks, up to ``NEWSSPIDER_RETRY_AFTER_MAX``. A page of the site answered
+``200`` without the site's page structure (an empty or garbage body) is retried too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from scrapy.utils.response import response_status_message
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from newsspider.incremental.meta import LISTING, POST
+
 
 def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
     """``Retry-After`` as seconds: delta-seconds or an HTTP date."""
@@ -37,6 +40,13 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+_SECTION = b"<section"
+
+
+def _is_site_page(request: Request) -> bool:
+    return LISTING in request.meta or POST in request.meta
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -71,9 +81,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> Request | Response:
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+        if request.meta.get("dont_retry", False):
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        if response.status in self.retry_http_codes:
+            reason = response_status_message(response.status)
+        elif response.status == 200 and _is_site_page(request) and _SECTION not in response.body:
+            # An empty or garbled 200 for a page of the site: a glitch, worth another try.
+            reason = "200 without the site's page structure (empty or garbage body)"
+        else:
+            return response
+        retry = self._retry(request, reason)
         if retry is None:
             return response
         await self._wait(self.delay(request, response))

@@ -33,7 +33,10 @@ BODY_HTML = (
     "<p>■ 重点推动重大项目加快建设进度</p>\n"
     "<p><strong>天津北方网讯：</strong>近日，我市召开工作会议。</p>"
 )
-BACK_LINKS = "[返回天津日报新闻](//finews.withounder.com/category/tianjinribao.html)｜[返回首页](//finews.withounder.com/)"  # noqa: E501
+BACK_LINKS = (
+    "[返回天津日报新闻](//finews.withounder.com/category/tianjinribao.html)"
+    "｜[返回首页](//finews.withounder.com/)"
+)
 
 
 def make_item(**fields: Any) -> ArticleItem:

@@ -94,21 +94,27 @@ def drop_hidden(root: HtmlElement, changes: Counter[str]) -> None:
             changes["hidden_elements_dropped"] += 1
 
 
-# Never article content, and parsed differently by lxml and the sanitizer (``<noscript>``,
-# ``<svg>``, ``<math>`` switch parsing modes): removed whole before sanitising.
+# Never article content, and parsed differently by lxml and the sanitizer (``<noscript>``
+# switches parsing modes): removed whole before sanitising.
 _DANGEROUS = etree.XPath(
-    "//*[self::script or self::style or self::noscript or self::template or self::svg"
-    " or self::math or self::iframe or self::frame or self::frameset or self::object"
-    " or self::embed or self::applet or self::form or self::input or self::button"
-    " or self::select or self::textarea or self::base or self::meta or self::link"
-    " or self::title or local-name()='svg' or local-name()='math']"
+    "//*[self::script or self::style or self::noscript or self::template or self::iframe"
+    " or self::frame or self::frameset or self::object or self::embed or self::applet"
+    " or self::form or self::input or self::button or self::select or self::textarea"
+    " or self::base or self::meta or self::link or self::title]"
 )
+# Foreign content: a browser closes an unclosed ``<svg>`` at the next ``<p>``, but lxml nests
+# the rest of the article inside it. Unwrapped, not dropped, so no article text goes with it.
+_FOREIGN = etree.XPath("//*[local-name()='svg' or local-name()='math']")
 
 
 def drop_dangerous(root: HtmlElement, changes: Counter[str]) -> None:
     for element in _DANGEROUS(root):
         if element.getparent() is not None:
             _drop(element)
+            changes["unsafe_tags_removed"] += 1
+    for element in _FOREIGN(root):
+        if element.getparent() is not None:
+            element.drop_tag()
             changes["unsafe_tags_removed"] += 1
 
 

@@ -213,19 +213,26 @@ class RedisScheduler(_scheduler.Scheduler):  # type: ignore[misc]
 # -- the two engine internals --------------------------------------------------------------
 
 
+def _engine_slot(crawler: Crawler) -> Any:
+    engine = crawler.engine
+    if engine is None:
+        return None
+    if not hasattr(engine, "_slot"):
+        raise RuntimeError(
+            "Scrapy's ExecutionEngine has no _slot any more: adapt newsspider.distributed.compat"
+        )
+    return engine._slot
+
+
 def requests_in_progress(crawler: Crawler) -> set[Request] | None:
     """Requests the engine has taken from the scheduler and not finished (downloaded and
     scraped, items through the pipelines and exporters); ``None`` once the engine closed."""
-    engine = crawler.engine
-    slot = getattr(engine, "_slot", None) if engine is not None else None
-    if slot is None:
-        return None
-    return cast(set[Request], slot.inprogress)
+    slot = _engine_slot(crawler)
+    return None if slot is None else cast(set[Request], slot.inprogress)
 
 
 def wake(crawler: Crawler) -> None:
     """Make the engine ask the scheduler now rather than at its next 5 s heartbeat."""
-    engine = crawler.engine
-    slot = getattr(engine, "_slot", None) if engine is not None else None
+    slot = _engine_slot(crawler)
     if slot is not None and slot.closing is None:
         slot.nextcall.schedule()

@@ -81,6 +81,10 @@ DOWNLOADER_MIDDLEWARES = {
 # Requests seen are remembered for one process only: a run resumed from JOBDIR asks the
 # listings again and finds what a killed run had in flight (the state skips what is archived).
 DUPEFILTER_CLASS = "newsspider.dupefilter.InMemoryDupeFilter"
+# Start requests are made again by every run, so they need no disk queue; and with a JOBDIR
+# left by a killed run, Scrapy 2.19 never sends start requests pushed onto the resumed disk
+# start queue (seen here: the home page of a resumed run was silently not requested).
+SCHEDULER_START_DISK_QUEUE = None
 
 # --- outputs ------------------------------------------------------------------------------
 FEEDS = {

@@ -80,6 +80,10 @@ class ConditionalRequestsMiddleware:
                 if self.state.mark_gone(article.id, now):
                     self.stats.inc_value(f"{PREFIX}/gone")
             logger.info("Category page gone from the site: %s", request.url)
+        elif response.status in (404, 410) and _is_rolling_category_page(request):
+            # The rolling feed lists its posts on /emnews/; a category page of its own is a
+            # bonus the real site may not have: its absence is neither news nor a failure.
+            request.meta[GONE] = True
         elif response.status in (404, 410) and POST in request.meta:
             if self.state.article(request.meta[POST]) is not None:
                 request.meta[GONE] = True
@@ -113,6 +117,10 @@ def _is_category_page(request: Request) -> bool:
     # The rolling feed's own page is /emnews/; its category page may not exist at all.
     category = request.meta.get(LISTING)
     return "/category/" in request.url and category not in (None, "home", ROLLING_CATEGORY)
+
+
+def _is_rolling_category_page(request: Request) -> bool:
+    return "/category/" in request.url and request.meta.get(LISTING) == ROLLING_CATEGORY
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -76,11 +76,8 @@ class SkipKnownPostsMiddleware:
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         listed: set[str] = set()
         for element in result:
-            if isinstance(element, Request) and POST in element.meta:
-                listed.add(element.meta[POST])
-                if not self._wanted(element):
-                    continue
-            yield element
+            if self._keep(element, listed):
+                yield element
         self._detect_gone(response, listed)
 
     async def process_spider_output_async(
@@ -88,12 +85,16 @@ class SkipKnownPostsMiddleware:
     ) -> AsyncIterator[Any]:
         listed: set[str] = set()
         async for element in result:
-            if isinstance(element, Request) and POST in element.meta:
-                listed.add(element.meta[POST])
-                if not self._wanted(element):
-                    continue
-            yield element
+            if self._keep(element, listed):
+                yield element
         self._detect_gone(response, listed)
+
+    def _keep(self, element: Any, listed: set[str]) -> bool:
+        """Note every post a page links to; keep what is not skipped."""
+        if not isinstance(element, Request) or POST not in element.meta:
+            return True
+        listed.add(element.meta[POST])
+        return self._wanted(element)
 
     def _wanted(self, request: Request) -> bool:
         since: date | None = self._option("since")

@@ -33,7 +33,12 @@ from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls, infocode_of
 from newsspider.signals import UNKNOWN_CATEGORY_STAT, article_failed
 from newsspider.spiders.arguments import ArgumentError, FinewsArguments
-from newsspider.spiders.sharing import ShareFollowing, failure_reason, request_of
+from newsspider.spiders.sharing import (
+    ShareAttempt,
+    ShareFollowing,
+    failure_reason,
+    request_of,
+)
 from newsspider.urls import ROLLING_CATEGORY, SiteUrls, category_slug_from_url, parse_post_path
 
 logger = logging.getLogger(__name__)
@@ -179,28 +184,15 @@ class FinewsSpider(ShareFollowing):
             named.append(post_path.categories[0])
         return named
 
-    def share_done(
-        self, infocode: str, item: Any, page_url: str, api_url: str, article: ShareArticle
-    ) -> Iterator[ArticleItem]:
-        item.share = {"page_url": page_url, "api_url": api_url, "article": asdict(article)}
-        yield item
+    def share_done(self, attempt: ShareAttempt, article: ShareArticle) -> Iterator[ArticleItem]:
+        attempt.item.share = {**attempt.urls(), "article": asdict(article)}
+        yield attempt.item
 
     def share_unavailable(
-        self,
-        infocode: str,
-        item: Any,
-        page_url: str,
-        api_url: str,
-        failure: ShareFailure,
-        detail: str,
+        self, attempt: ShareAttempt, failure: ShareFailure, detail: str
     ) -> Iterator[ArticleItem]:
-        item.share = {
-            "page_url": page_url,
-            "api_url": api_url,
-            "status": failure.value,
-            "detail": detail,
-        }
-        yield item
+        attempt.item.share = {**attempt.urls(), "status": failure.value, "detail": detail}
+        yield attempt.item
 
     def failed(self, failure: Failure) -> None:
         request = request_of(failure)

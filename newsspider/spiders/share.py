@@ -22,7 +22,7 @@ from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls
 from newsspider.signals import article_failed
 from newsspider.spiders.arguments import ShareArguments
-from newsspider.spiders.sharing import ShareFollowing
+from newsspider.spiders.sharing import ShareAttempt, ShareFollowing
 
 logger = logging.getLogger(__name__)
 
@@ -43,28 +43,24 @@ class ShareSpider(ShareFollowing):
         for infocode, share_link in self.args.infocodes:
             yield self.share_page_request(infocode, share_link, None)
 
-    def share_done(
-        self, infocode: str, item: Any, page_url: str, api_url: str, article: ShareArticle
-    ) -> Iterator[ArticleItem]:
-        article_item = article_from_share(infocode, page_url, article)
-        article_item.share = {"page_url": page_url, "api_url": api_url, "article": asdict(article)}
+    def share_done(self, attempt: ShareAttempt, article: ShareArticle) -> Iterator[ArticleItem]:
+        article_item = article_from_share(attempt.infocode, attempt.page_url, article)
+        article_item.share = {**attempt.urls(), "article": asdict(article)}
         yield article_item
 
     def share_unavailable(
-        self,
-        infocode: str,
-        item: Any,
-        page_url: str,
-        api_url: str,
-        failure: ShareFailure,
-        detail: str,
+        self, attempt: ShareAttempt, failure: ShareFailure, detail: str
     ) -> Iterator[ArticleItem]:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/share_spider/not_archived")
         self.crawler.signals.send_catch_log(
-            article_failed, url=api_url, reason=f"{failure.value}: {detail}", kind="share"
+            article_failed, url=attempt.api_url, reason=f"{failure.value}: {detail}", kind="share"
         )
         logger.warning(
-            "Not archived: infoCode %s (%s: %s) at %s", infocode, failure.value, detail, api_url
+            "Not archived: infoCode %s (%s: %s) at %s",
+            attempt.infocode,
+            failure.value,
+            detail,
+            attempt.api_url,
         )
         return iter(())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Request, Spider
@@ -32,6 +33,19 @@ def request_of(failure: Failure) -> Request:
 def failure_reason(failure: Failure) -> str:
     response = getattr(failure.value, "response", None)
     return f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+
+
+@dataclass(frozen=True, slots=True)
+class ShareAttempt:
+    """One share link followed: the item it belongs to (if any) and the URLs asked."""
+
+    infocode: str
+    item: Any
+    page_url: str
+    api_url: str
+
+    def urls(self) -> dict[str, str]:
+        return {"page_url": self.page_url, "api_url": self.api_url}
 
 
 class ShareFollowing(Spider):
@@ -75,54 +89,36 @@ class ShareFollowing(Spider):
     def parse_share_api(
         self, response: Response, infocode: str, item: Any, page_url: str
     ) -> Iterator[ArticleItem]:
+        attempt = ShareAttempt(infocode, item, page_url, response.url)
         try:
             article = self.share_api.parse(response.body)
         except ShareApiError as error:
-            yield from self._share_failed(
-                infocode, item, page_url, response.url, error.failure, error.detail
-            )
+            yield from self._share_failed(attempt, error.failure, error.detail)
             return
-        yield from self.share_done(infocode, item, page_url, response.url, article)
+        yield from self.share_done(attempt, article)
 
     def share_api_failed(self, failure: Failure) -> Iterator[ArticleItem]:
-        kwargs = request_of(failure).cb_kwargs
-        yield from self._share_failed(
-            kwargs["infocode"],
-            kwargs["item"],
-            kwargs["page_url"],
-            request_of(failure).url,
-            ShareFailure.HTTP_ERROR,
-            failure_reason(failure),
-        )
+        request = request_of(failure)
+        attempt = ShareAttempt(
+            request.cb_kwargs["infocode"], request.cb_kwargs["item"],
+            request.cb_kwargs["page_url"], request.url,
+        )  # fmt: skip
+        yield from self._share_failed(attempt, ShareFailure.HTTP_ERROR, failure_reason(failure))
 
     def _share_failed(
-        self,
-        infocode: str,
-        item: Any,
-        page_url: str,
-        api_url: str,
-        failure: ShareFailure,
-        detail: str,
+        self, attempt: ShareAttempt, failure: ShareFailure, detail: str
     ) -> Iterator[ArticleItem]:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/share_api/{failure.value}")
-        logger.warning("Share API failed for %s: %s (%s)", infocode, failure.value, detail)
-        yield from self.share_unavailable(infocode, item, page_url, api_url, failure, detail)
+        logger.warning("Share API failed for %s: %s (%s)", attempt.infocode, failure.value, detail)
+        yield from self.share_unavailable(attempt, failure, detail)
 
     # -- what the spider does with the outcome -------------------------------------------
 
-    def share_done(
-        self, infocode: str, item: Any, page_url: str, api_url: str, article: ShareArticle
-    ) -> Iterator[ArticleItem]:
+    def share_done(self, attempt: ShareAttempt, article: ShareArticle) -> Iterator[ArticleItem]:
         raise NotImplementedError
 
     def share_unavailable(
-        self,
-        infocode: str,
-        item: Any,
-        page_url: str,
-        api_url: str,
-        failure: ShareFailure,
-        detail: str,
+        self, attempt: ShareAttempt, failure: ShareFailure, detail: str
     ) -> Iterator[ArticleItem]:
         raise NotImplementedError

@@ -80,7 +80,7 @@ def _use_project_python(argv: Sequence[str]) -> None:
     if importlib.util.find_spec("scrapy") is not None:
         return
     venv = ROOT / ".venv" / "bin" / "python"
-    if venv.exists() and Path(sys.executable).resolve() != venv.resolve():
+    if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
         os.execv(venv, [str(venv), str(Path(__file__).resolve()), *argv])
     raise SystemExit("bench: scrapy is not importable: pip install -e . (or use .venv/bin/python)")
 

@@ -8,6 +8,7 @@ keep the site's own layout (``title: "…"``, plain ``categories:``) while stayi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import yaml
 
@@ -30,6 +31,7 @@ def double_quoted(value: str) -> str:
     return '"' + _NEEDS_ESCAPE_RE.sub(lambda m: _escape(m.group()), value) + '"'
 
 
+@lru_cache(maxsize=4096)  # categories, tags and outlets repeat: YAML-parse each once
 def scalar(value: str) -> str:
     """``value`` plain when YAML reads it back as the same string, else double-quoted."""
     plain_candidate = (

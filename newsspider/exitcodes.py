@@ -2,6 +2,9 @@
 
 from enum import IntEnum
 
+#: Stat counting ``-a categories`` slugs whose page does not exist (the run exits with 2).
+UNKNOWN_CATEGORY_STAT = "newsspider/run/unknown_categories"
+
 
 class ExitCode(IntEnum):
     OK = 0

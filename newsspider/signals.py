@@ -2,7 +2,5 @@
 
 #: A post file was written: ``item``, ``path``.
 post_written = object()
-#: An article could not be fetched or archived: ``url``, ``reason``.
+#: An article (or a listing) could not be fetched or archived: ``url``, ``reason``, ``kind``.
 article_failed = object()
-#: Stat counting ``-a categories`` slugs whose page does not exist (the run exits with 2).
-UNKNOWN_CATEGORY_STAT = "newsspider/run/unknown_categories"

@@ -24,11 +24,11 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
-from newsspider.exitcodes import ExitCode
+from newsspider.exitcodes import UNKNOWN_CATEGORY_STAT, ExitCode
 from newsspider.files import atomic_writer
 from newsspider.incremental.pipeline import UnchangedArticle
 from newsspider.runs import run_id_for
-from newsspider.signals import UNKNOWN_CATEGORY_STAT, article_failed, post_written
+from newsspider.signals import article_failed, post_written
 
 logger = logging.getLogger(__name__)
 EXIT_STATUS_STAT = "newsspider/run/exit_status"

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsspider.articles import article_from_post_page
+from newsspider.exitcodes import UNKNOWN_CATEGORY_STAT
 from newsspider.incremental.meta import GONE, LISTING, LISTING_OK, POST
 from newsspider.items import ArticleItem
 from newsspider.metadata import is_share_link
@@ -31,7 +32,7 @@ from newsspider.pages import (
 from newsspider.pages.share import ShareArticle, ShareFailure
 from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls, infocode_of
-from newsspider.signals import UNKNOWN_CATEGORY_STAT, article_failed
+from newsspider.signals import article_failed
 from newsspider.spiders.arguments import ArgumentError, FinewsArguments
 from newsspider.spiders.sharing import (
     ShareAttempt,

@@ -65,7 +65,6 @@ import re
 import socket
 import struct
 import sys
-import threading
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -685,6 +684,9 @@ class FaultySiteServer(SiteServer):
     server). Assigning :attr:`plan` rearms too.
     """
 
+    server_class = _FaultyHTTPServer
+    handler_class = _FaultyHandler
+
     def __init__(
         self,
         root: Path,
@@ -710,7 +712,6 @@ class FaultySiteServer(SiteServer):
         self._attempts: Counter[str] = Counter()
         self._injected: Counter[str] = Counter()
         self._injections: list[Injection] = []
-        self._stopping = threading.Event()
 
     # -- plan and counts ---------------------------------------------------------
 
@@ -772,29 +773,3 @@ class FaultySiteServer(SiteServer):
         if fault.kind == FAULT_GBK_HEADER:
             return strip_meta_charset(text).encode("gbk", errors="xmlcharrefreplace")
         return strip_meta_charset(text).encode("gb18030")  # FAULT_GBK_SNIFF
-
-    # -- lifecycle ---------------------------------------------------------------
-
-    def start(self) -> FaultySiteServer:
-        if self._httpd is not None:
-            raise RuntimeError("server is already running")
-        self._stopping.clear()
-        httpd = _FaultyHTTPServer((self._host, self._port), _FaultyHandler)
-        httpd.site = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"FaultySiteServer:{httpd.server_port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; requests held by ``slow`` are dropped unanswered."""
-        self._stopping.set()
-        super().stop()
-
-    def __enter__(self) -> FaultySiteServer:
-        return self.start()

@@ -35,7 +35,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple, Self
 from urllib.parse import unquote, urlsplit
 
 __all__ = ["RequestRecord", "SiteServer", "main"]
@@ -101,7 +101,7 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    site: SiteServer
+    site: Any  # the LoopbackServer that owns it
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup (getfqdn); skip it.
@@ -111,14 +111,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_port = int(port)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class RecordingHandler(BaseHTTPRequestHandler):
+    """Quiet (no per-request logging); every answer goes to the owner's request log."""
+
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
-    server_version = "GitHub.com"
     sys_version = ""
     timeout = 30
-
-    # -- plumbing ---------------------------------------------------------
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: no per-request logging."""
@@ -126,6 +125,12 @@ class _Handler(BaseHTTPRequestHandler):
     def send_response(self, code: int, message: str | None = None) -> None:
         self.server.site._record(RequestRecord(self.command or "", self.path or "", int(code)))
         super().send_response(code, message)
+
+
+class _Handler(RecordingHandler):
+    server_version = "GitHub.com"
+
+    # -- plumbing ---------------------------------------------------------
 
     def _write(self, body: bytes) -> None:
         if self.command != "HEAD":
@@ -249,36 +254,24 @@ class _Handler(BaseHTTPRequestHandler):
         return int(mtime) <= since.timestamp()
 
 
-class SiteServer:
-    """Serve ``root`` on ``127.0.0.1`` (port 0: any free port) in a thread.
+class LoopbackServer:
+    """A test HTTP server in a background thread: request log and lifecycle.
 
-    A context manager; :attr:`base_url` is ``http://127.0.0.1:PORT`` (no
-    trailing slash). :attr:`requests` lists every answered request as a
-    :class:`RequestRecord` ``(method, path, status)`` tuple.
+    Subclasses name their ``server_class`` and ``handler_class``; handlers reach the owner
+    as ``self.server.site`` and log answers with its :meth:`_record`.
     """
 
-    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.root = Path(root)
+    server_class: type[_HTTPServer] = _HTTPServer
+    handler_class: type[BaseHTTPRequestHandler]
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self._host = host
         self._port = port
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
+        self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-
-    # -- configuration ------------------------------------------------------
-
-    @property
-    def root(self) -> Path:
-        """The directory served; may be reassigned while running."""
-        return self._root
-
-    @root.setter
-    def root(self, value: Path) -> None:
-        root = Path(value).resolve()
-        if not root.is_dir():
-            raise NotADirectoryError(str(root))
-        self._root = root
 
     @property
     def port(self) -> int:
@@ -313,22 +306,25 @@ class SiteServer:
 
     # -- lifecycle ----------------------------------------------------------
 
-    def start(self) -> SiteServer:
+    def start(self) -> Self:
         if self._httpd is not None:
             raise RuntimeError("server is already running")
-        httpd = _HTTPServer((self._host, self._port), _Handler)
+        self._stopping.clear()
+        httpd = self.server_class((self._host, self._port), self.handler_class)
         httpd.site = self
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
-            name=f"SiteServer:{httpd.server_port}",
+            name=f"{type(self).__name__}:{httpd.server_port}",
             daemon=True,
         )
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving; requests a handler holds (waiting on ``_stopping``) are dropped."""
+        self._stopping.set()
         httpd, thread = self._httpd, self._thread
         self._httpd = self._thread = None
         if httpd is not None:
@@ -337,7 +333,7 @@ class SiteServer:
         if thread is not None:
             thread.join(timeout=5)
 
-    def __enter__(self) -> SiteServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -347,6 +343,33 @@ class SiteServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class SiteServer(LoopbackServer):
+    """Serve ``root`` on ``127.0.0.1`` (port 0: any free port) in a thread.
+
+    A context manager; :attr:`base_url` is ``http://127.0.0.1:PORT`` (no
+    trailing slash). :attr:`requests` lists every answered request as a
+    :class:`RequestRecord` ``(method, path, status)`` tuple.
+    """
+
+    handler_class = _Handler
+
+    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host=host, port=port)
+        self.root = Path(root)
+
+    @property
+    def root(self) -> Path:
+        """The directory served; may be reassigned while running."""
+        return self._root
+
+    @root.setter
+    def root(self, value: Path) -> None:
+        root = Path(value).resolve()
+        if not root.is_dir():
+            raise NotADirectoryError(str(root))
+        self._root = root
 
     def serve_forever(self) -> None:
         """Run until interrupted (for manual use)."""

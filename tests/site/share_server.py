@@ -38,22 +38,19 @@ import argparse
 import html
 import json
 import re
-import socketserver
 import sys
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import yaml
 from markdown_it import MarkdownIt
 
-from tests.site.server import RequestRecord
+from tests.site.server import LoopbackServer, RecordingHandler, RequestRecord
 
 __all__ = [
     "API_PATH",
@@ -331,31 +328,8 @@ def _shell_page(api_path: str) -> bytes:
 """.encode()
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    share: ShareServer
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn); skip it.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
+class _Handler(RecordingHandler):
     server_version = "ShareHost/1.0"
-    sys_version = ""
-    timeout = 30
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: no per-request logging."""
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        self.server.share._record(RequestRecord(self.command or "", self.path or "", int(code)))
-        super().send_response(code, message)
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
@@ -373,14 +347,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self._send(200, body, _JSON)
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 (BaseHTTPRequestHandler API)
         self._serve()
 
-    def do_HEAD(self) -> None:
+    def do_HEAD(self) -> None:  # noqa: N802 (BaseHTTPRequestHandler API)
         self._serve()
 
     def _serve(self) -> None:
-        share = self.server.share
+        share = self.server.site
         target = self.path.partition("#")[0]
         if target.startswith("/"):
             path, _, query = target.partition("?")
@@ -398,7 +372,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, b"404 Not Found\n", _TEXT)
 
     def _api(self, article_id: str) -> None:
-        share = self.server.share
+        share = self.server.site
         fault = share.fault_of(article_id)
         if fault == "slow" and share._stopping.wait(share.slow_seconds):
             self.close_connection = True  # the server is stopping: drop the request
@@ -421,7 +395,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json(article)
 
 
-class ShareServer:
+class ShareServer(LoopbackServer):
     """Serve the share page and article API of ``posts`` on ``host`` (port 0: any free port).
 
     A context manager; :attr:`base_url` is ``http://HOST:PORT`` (no trailing
@@ -432,6 +406,8 @@ class ShareServer:
     posts share an id, the first readable one is served.
     """
 
+    handler_class = _Handler
+
     def __init__(
         self,
         posts: Iterable[Path],
@@ -441,11 +417,8 @@ class ShareServer:
         port: int = 0,
         slow_seconds: float = DEFAULT_SLOW_SECONDS,
     ) -> None:
-        self._host = host
-        self._port = port
+        super().__init__(host=host, port=port)
         self.slow_seconds = slow_seconds
-        self._lock = threading.Lock()
-        self._requests: list[RequestRecord] = []
         self._faults: dict[str, str] = {}
         self._articles: dict[str, dict[str, str]] = {}
         self._paths: dict[str, Path] = {}
@@ -462,9 +435,6 @@ class ShareServer:
                 self._paths[article_id] = Path(path)
         for article_id, mode in (faults or {}).items():
             self.set_fault(article_id, mode)
-        self._stopping = threading.Event()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- articles and faults -------------------------------------------------
 
@@ -504,16 +474,6 @@ class ShareServer:
 
     # -- URLs -----------------------------------------------------------------
 
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("server is not running")
-        return self._httpd.server_port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self._host}:{self.port}"
-
     @staticmethod
     def share_page_path(article_id: str) -> str:
         return f"{SHARE_PAGE_PATH}?infoCode={quote(article_id, safe='')}"
@@ -529,63 +489,6 @@ class ShareServer:
     def api_url(self, article_id: str) -> str:
         """The article API URL of ``article_id`` on this server."""
         return self.base_url + self.api_path(article_id)
-
-    # -- request log -----------------------------------------------------------
-
-    def _record(self, record: RequestRecord) -> None:
-        with self._lock:
-            self._requests.append(record)
-
-    @property
-    def requests(self) -> list[RequestRecord]:
-        """A snapshot of the request log, oldest first."""
-        with self._lock:
-            return list(self._requests)
-
-    def clear(self) -> None:
-        """Empty the request log."""
-        with self._lock:
-            self._requests.clear()
-
-    # -- lifecycle ---------------------------------------------------------------
-
-    def start(self) -> ShareServer:
-        if self._httpd is not None:
-            raise RuntimeError("server is already running")
-        self._stopping.clear()
-        httpd = _HTTPServer((self._host, self._port), _Handler)
-        httpd.share = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"ShareServer:{httpd.server_port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; requests held by ``slow`` are dropped unanswered."""
-        self._stopping.set()
-        httpd, thread = self._httpd, self._thread
-        self._httpd = self._thread = None
-        if httpd is not None:
-            httpd.shutdown()
-            httpd.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> ShareServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

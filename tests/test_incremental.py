@@ -6,7 +6,6 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from newsspider.exitcodes import ExitCode
 from tests.site.fixtures import REPO_ROOT, require_jekyll
 from tests.site.server import SiteServer
-from tests.support.crawl import TEST_SETTINGS, CrawlResult, run_crawl
+from tests.support.crawl import CrawlResult, crawl_command, posts_of, run_crawl
 from tests.support.windows import build_window, corpus_days, corrected_copy, post_id
 
 ARGS = {"follow_share": "false"}
@@ -133,12 +132,8 @@ def _state_gone(data: Path) -> set[str]:
         return {row[0] for row in db.execute("SELECT id FROM articles WHERE gone_at IS NOT NULL")}
 
 
-def _crawl_command(data: Path, base_url: str, *extra: str) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "finews", "-a", f"base_url={base_url}"]
-    command += ["-a", "follow_share=false", "-s", f"NEWSSPIDER_DATA_DIR={data}"]
-    for key, value in TEST_SETTINGS.items():
-        command += ["-s", f"{key}={value}"]
-    return command + list(extra)
+def _crawl_command(data: Path, base_url: str, **settings: str) -> list[str]:
+    return crawl_command("finews", data, args={**ARGS, "base_url": base_url}, settings=settings)
 
 
 @pytest.mark.slow
@@ -148,9 +143,7 @@ def test_a_second_run_exits_at_once_and_changes_nothing(
     site = build_window(days[0:3], tmp_path / "site", corpus_dir)
     data = tmp_path / "data"
     with SiteServer(site) as server:
-        slow = _crawl_command(
-            data, server.base_url, "-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS=1"
-        )
+        slow = _crawl_command(data, server.base_url, DOWNLOAD_DELAY="0.1", CONCURRENT_REQUESTS="1")
         first = subprocess.Popen(
             slow, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
@@ -193,12 +186,9 @@ def test_a_killed_run_resumed_with_jobdir_ends_with_the_same_archive(
         command = _crawl_command(
             data,
             server.base_url,
-            "-s",
-            f"JOBDIR={jobdir}",
-            "-s",
-            "CONCURRENT_REQUESTS=2",
-            "-s",
-            "DOWNLOAD_DELAY=0.02",
+            JOBDIR=str(jobdir),
+            CONCURRENT_REQUESTS="2",
+            DOWNLOAD_DELAY="0.02",
         )
         killed = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -218,13 +208,7 @@ def test_a_killed_run_resumed_with_jobdir_ends_with_the_same_archive(
         )
         assert resumed.returncode == 0, resumed.stderr[-3000:]
 
-    def posts(folder: Path) -> dict[str, str]:
-        return {
-            p.name: p.read_text(encoding="utf-8")
-            for p in (folder / "posts" / "_posts").glob("*.md")
-        }
-
-    assert posts(data) == posts(tmp_path / "reference")
+    assert posts_of(data) == posts_of(tmp_path / "reference")
     archive = _archive(data)
     assert all(count == 1 for count in archive.values()), "no duplicates"
     assert set(archive) == set(_archive(tmp_path / "reference"))

@@ -10,7 +10,6 @@ import json
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import yaml
 from tests.site.faults import ALL_FAULTS, FaultPlan, FaultySiteServer
 from tests.site.fixtures import REPO_ROOT
 from tests.site.server import SiteServer
-from tests.support.crawl import TEST_SETTINGS, CrawlResult, run_crawl
+from tests.support.crawl import CrawlResult, crawl_command, posts_of, run_crawl
 
 SEED = 20261127
 FAST_RETRIES = {
@@ -93,20 +92,17 @@ def test_a_fault_injected_crawl_archives_or_reports_every_post(
 
 
 def _command(data: Path, base_url: str, jobdir: Path) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "finews", "-a", f"base_url={base_url}"]
-    command += ["-a", "follow_share=false", "-s", f"NEWSSPIDER_DATA_DIR={data}"]
-    command += [
-        "-s",
-        f"JOBDIR={jobdir}",
-        "-s",
-        "CONCURRENT_REQUESTS=2",
-        "-s",
-        "DOWNLOAD_DELAY=0.02",
-    ]
-    command += ["-s", "NEWSSPIDER_CHECKPOINT_ITEMS=7"]
-    for key, value in TEST_SETTINGS.items():
-        command += ["-s", f"{key}={value}"]
-    return command
+    return crawl_command(
+        "finews",
+        data,
+        args={"base_url": base_url, "follow_share": "false"},
+        settings={
+            "JOBDIR": str(jobdir),
+            "CONCURRENT_REQUESTS": "2",
+            "DOWNLOAD_DELAY": "0.02",
+            "NEWSSPIDER_CHECKPOINT_ITEMS": "7",
+        },
+    )
 
 
 @pytest.mark.slow
@@ -131,12 +127,6 @@ def test_sigkill_at_random_points_then_restart_equals_an_uninterrupted_run(
     assert final.returncode == 0, final.stderr[-3000:]
     assert kills >= 2, "the crawl was killed mid-way at least twice"
 
-    def posts(folder: Path) -> dict[str, str]:
-        return {
-            p.name: p.read_text(encoding="utf-8")
-            for p in (folder / "posts" / "_posts").glob("*.md")
-        }
-
     ids = [
         json.loads(line)["id"]
         for f in (data / "jsonl").glob("*.jsonl")
@@ -145,5 +135,5 @@ def test_sigkill_at_random_points_then_restart_equals_an_uninterrupted_run(
     feeds = len(list((data / "jsonl").glob("*.jsonl")))
     print(f"\nkilled {kills} times; {len(ids)} records in {feeds} feeds")
     assert sorted(ids) == sorted(r["id"] for r in corpus_crawl.records()), "no loss, no duplicate"
-    assert posts(data) == posts(corpus_crawl.data_dir)
+    assert posts_of(data) == posts_of(corpus_crawl.data_dir)
     _assert_no_partial_output(data)

@@ -45,14 +45,14 @@ class CrawlResult:
         return self.data_dir / "posts" / "_posts"
 
 
-def run_crawl(
+def crawl_command(
     spider: str,
     data_dir: Path,
     *,
     args: dict[str, str] | None = None,
     settings: dict[str, str] | None = None,
-    timeout: float = 600,
-) -> CrawlResult:
+) -> list[str]:
+    """``scrapy crawl`` with the test settings, for a subprocess."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
     for key, value in (args or {}).items():
         command += ["-a", f"{key}={value}"]
@@ -62,8 +62,26 @@ def run_crawl(
         **(settings or {}),
     }.items():
         command += ["-s", f"{key}={value}"]
+    return command
+
+
+def posts_of(data_dir: Path) -> dict[str, str]:
+    """The Jekyll posts a crawl wrote, by file name."""
+    return {
+        p.name: p.read_text(encoding="utf-8") for p in (data_dir / "posts" / "_posts").glob("*.md")
+    }
+
+
+def run_crawl(
+    spider: str,
+    data_dir: Path,
+    *,
+    args: dict[str, str] | None = None,
+    settings: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> CrawlResult:
     completed = subprocess.run(
-        command,
+        crawl_command(spider, data_dir, args=args, settings=settings),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

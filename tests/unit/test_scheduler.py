@@ -1,0 +1,98 @@
+"""The scheduler keeps pending requests on disk, with or without a JOBDIR."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from newsspider.scheduler import QUEUE_PREFIX, SpillingScheduler
+from newsspider.settings import SCHEDULER
+from newsspider.spiders.finews import FinewsSpider
+
+
+def open_scheduler(data_dir: Path, **settings: object) -> SpillingScheduler:
+    crawler = get_crawler(
+        FinewsSpider,
+        settings_dict={"NEWSSPIDER_DATA_DIR": str(data_dir), "NEWSSPIDER_DISK_QUEUE": True}
+        | settings,
+    )
+    spider = FinewsSpider.from_crawler(crawler, base_url="http://127.0.0.1:8000")
+    crawler.spider = spider
+    crawler.engine = crawler._create_engine()  # the downloader-aware queue asks for it
+    scheduler = SpillingScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    return scheduler
+
+
+def post(number: int) -> Request:
+    return Request(f"http://127.0.0.1:8000/tianjinribao/2026/11/27/NW{number:018d}.html")
+
+
+def test_the_project_uses_it() -> None:
+    assert SCHEDULER == "newsspider.scheduler.SpillingScheduler"
+
+
+def test_without_jobdir_pending_requests_wait_in_a_run_folder_removed_at_close(
+    tmp_path: Path,
+) -> None:
+    scheduler = open_scheduler(tmp_path)
+    folder = tmp_path / "state" / f"{QUEUE_PREFIX}{os.getpid()}"
+    assert scheduler.dqdir == str(folder)
+    for number in range(50):
+        assert scheduler.enqueue_request(post(number))
+    assert scheduler.stats is not None
+    assert scheduler.stats.get_value("scheduler/enqueued/disk") == 50
+    assert not scheduler.stats.get_value("scheduler/enqueued/memory")
+    assert sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) > 50 * 50
+    urls = {request.url for request in iter(scheduler.next_request, None)}
+    assert urls == {post(number).url for number in range(50)}
+    scheduler.close("finished")
+    assert not folder.exists()
+
+
+def test_a_request_that_cannot_be_pickled_waits_in_memory(tmp_path: Path) -> None:
+    scheduler = open_scheduler(tmp_path)
+    request = post(1)
+    request.meta["lock"] = __import__("threading").Lock()
+    assert scheduler.enqueue_request(request)
+    assert scheduler.stats is not None
+    assert scheduler.stats.get_value("scheduler/enqueued/memory") == 1
+    assert scheduler.next_request() is request
+    scheduler.close("finished")
+
+
+def test_the_queue_of_a_process_that_is_gone_is_removed(tmp_path: Path) -> None:
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                           capture_output=True, text=True)  # fmt: skip
+    stale = tmp_path / "state" / f"{QUEUE_PREFIX}{ended.stdout.strip()}"
+    alive = tmp_path / "state" / f"{QUEUE_PREFIX}1"  # init: always running
+    for folder in (stale, alive):
+        folder.mkdir(parents=True)
+        (folder / "q00000").write_bytes(b"x")
+    scheduler = open_scheduler(tmp_path)
+    assert not stale.exists()
+    assert alive.exists()  # another run's queue is left alone
+    scheduler.close("finished")
+
+
+def test_with_jobdir_scrapy_keeps_its_resumable_queue(tmp_path: Path) -> None:
+    scheduler = open_scheduler(tmp_path / "data", JOBDIR=str(tmp_path / "job"))
+    assert scheduler.dqdir == str(tmp_path / "job" / "requests.queue")
+    scheduler.enqueue_request(post(1))
+    scheduler.close("shutdown")
+    assert (tmp_path / "job" / "requests.queue" / "active.json").exists()
+    assert not list((tmp_path / "data" / "state").glob(QUEUE_PREFIX + "*"))
+
+
+def test_switched_off_pending_requests_stay_in_memory(tmp_path: Path) -> None:
+    scheduler = open_scheduler(tmp_path, NEWSSPIDER_DISK_QUEUE=False)
+    assert scheduler.dqdir is None
+    scheduler.enqueue_request(post(1))
+    assert scheduler.stats is not None
+    assert scheduler.stats.get_value("scheduler/enqueued/memory") == 1
+    scheduler.close("finished")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from newsspider.pages.post import normalize_space
@@ -56,13 +60,87 @@ class CategoryPage:
 
     A page without the site's ``<section>`` (an error page, garbage served with 200) raises
     :class:`NotAListingError`: taking it for an empty category would mark its posts gone.
+
+    The links are those of the last ``div.wrapper > section`` (else of the last ``section``)
+    inside an ``<li>``. The page is read as a stream of parser events, each list item freed
+    once read: a category page lists every post of its category (850 KB, 7,000 links at
+    20,000 posts), and its whole tree raised the crawl's peak memory by ~8 MB for good.
     """
 
-    def parse(self, selector: Selector) -> list[ListingLink]:
-        sections = selector.css("div.wrapper > section") or selector.css("section")
-        if not sections:
+    def parse(self, html: bytes | str, encoding: str | None = None) -> list[ListingLink]:
+        if isinstance(html, str):
+            html, encoding = html.encode("utf-8"), "utf-8"
+        parser = etree.HTMLPullParser(events=("start", "end"), encoding=encoding)
+        reader = _ListingReader()
+        for offset in range(0, len(html), _CHUNK):
+            parser.feed(html[offset : offset + _CHUNK])
+            reader.read(parser.read_events())
+        with contextlib.suppress(etree.XMLSyntaxError):  # an empty document: no <section>
+            parser.close()
+        reader.read(parser.read_events())
+        return reader.links()
+
+
+_CHUNK = 64 * 1024
+
+
+class _ListingReader:
+    """Collects ``li a[href]`` per ``section`` from parser events."""
+
+    def __init__(self) -> None:
+        self.sections: list[tuple[bool, list[ListingLink]]] = []  # (in div.wrapper, links)
+        self.open_sections: list[list[ListingLink]] = []
+        self.list_items = 0  # <li> elements open around the current one
+
+    def read(self, events: Iterator[tuple[str, Any]]) -> None:
+        for event, element in events:
+            tag = element.tag
+            if event == "start":
+                if tag == "section":
+                    self._open_section(element)
+                elif tag == "li":
+                    self.list_items += 1
+                continue
+            if tag == "a" and self.list_items and self.open_sections:
+                self._anchor(element)
+            elif tag == "li":
+                self.list_items -= 1
+                _free(element)
+            elif tag == "section" and self.open_sections:
+                self.open_sections.pop()
+
+    def _open_section(self, section: Any) -> None:
+        parent = section.getparent()
+        in_wrapper = (
+            parent is not None
+            and parent.tag == "div"
+            and "wrapper" in (parent.get("class") or "").split()
+        )
+        links: list[ListingLink] = []
+        self.sections.append((in_wrapper, links))
+        self.open_sections.append(links)
+
+    def _anchor(self, anchor: Any) -> None:
+        href = (anchor.get("href") or "").strip()
+        if href and _is_post_href(href):
+            link = ListingLink(href=href, title=normalize_space("".join(anchor.itertext())))
+            for links in self.open_sections:
+                links.append(link)
+
+    def links(self) -> list[ListingLink]:
+        if not self.sections:
             raise NotAListingError("no <section>: not a listing page of the site")
-        return _links(sections[-1].css("li a[href]"))
+        in_wrapper = [links for wrapped, links in self.sections if wrapped]
+        return (in_wrapper or [links for _, links in self.sections])[-1]
+
+
+def _free(element: Any) -> None:
+    """Drop a list item that was read, and the read ones before it."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
 
 
 def _links(anchors: list[Selector]) -> list[ListingLink]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from parsel import Selector
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsspider.articles import article_from_post_page
@@ -134,7 +134,8 @@ class FinewsSpider(ShareFollowing):
         if response.status == 304:
             return
         try:
-            links = self.category_page.parse(Selector(text=response.text))
+            encoding = response.encoding if isinstance(response, TextResponse) else None
+            links = self.category_page.parse(response.body, encoding)
         except NotAListingError as error:
             self.report_failure(response.request, str(error), "listing")
             return

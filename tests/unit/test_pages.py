@@ -26,7 +26,14 @@ from lxml import etree
 from lxml.html import document_fromstring, fragment_fromstring
 from parsel import Selector
 
-from newsspider.pages import CategoryPage, HomePage, NotAPostError, PostPage, PostPageV1
+from newsspider.pages import (
+    CategoryPage,
+    HomePage,
+    NotAListingError,
+    NotAPostError,
+    PostPage,
+    PostPageV1,
+)
 from newsspider.urls import SiteUrls, category_slug_from_url, parse_post_path
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -201,7 +208,7 @@ def test_home_section_links(case: str, index: int) -> None:
 
 @pytest.mark.parametrize("case", _cases("category"))
 def test_listing_links(case: str) -> None:
-    links = [dataclasses.asdict(link) for link in CategoryPage().parse(_selector(case))]
+    links = [dataclasses.asdict(link) for link in CategoryPage().parse(_page_text(case))]
     assert links == CASES[case]["expected"]["links"]
 
 
@@ -318,3 +325,56 @@ def test_site_urls_category(slug: str, url: str) -> None:
 def test_site_urls_to_local(href: str, local: str | None) -> None:
     urls = SiteUrls("http://127.0.0.1:4000")
     assert urls.to_local(href, "http://127.0.0.1:4000/") == local
+
+
+# --- category pages read as a stream ---------------------------------------------------
+
+_POST_A = "/tianjinribao/2026/11/27/NW202611270000000001.html"
+_POST_B = "/tianjinribao/2026/11/26/NW202611260000000002.html"
+
+
+def _listing(body: str, charset: str = "utf-8") -> str:
+    return f'<html><head><meta charset="{charset}"></head><body>{body}</body></html>'
+
+
+def test_listing_links_come_from_the_last_wrapper_section_only_inside_list_items() -> None:
+    page = _listing(
+        f'<section><ul><li><a href="{_POST_B}">header</a></li></ul></section>'
+        f'<div class="page wrapper"><section><a href="{_POST_B}">not in a list item</a>'
+        f'<ul><li><a href="{_POST_A}">  甲　乙 </a></li><li><a href="/about/">about</a></li>'
+        f'<li><span><a href="{_POST_B}"><b>丙</b>丁</a></span></li></ul></section></div>'
+        f'<section><ul><li><a href="{_POST_A}">footer</a></li></ul></section>'
+    )
+    links = CategoryPage().parse(page)
+    assert [(link.href, link.title) for link in links] == [(_POST_A, "甲 乙"), (_POST_B, "丙丁")]
+
+
+def test_listing_without_a_wrapper_takes_the_last_section() -> None:
+    page = _listing(
+        f'<section><ul><li><a href="{_POST_B}">first</a></li></ul></section>'
+        f'<section><ul><li><a href="{_POST_A}">last</a></li></ul></section>'
+    )
+    assert [link.title for link in CategoryPage().parse(page.encode())] == ["last"]
+
+
+def test_listing_decodes_with_the_encoding_given() -> None:
+    page = _listing(f'<section><ul><li><a href="{_POST_A}">上海证券报</a></li></ul></section>')
+    links = CategoryPage().parse(page.encode("gbk"), "gbk")
+    assert [link.title for link in links] == ["上海证券报"]
+
+
+def test_a_long_listing_is_read_across_parser_chunks() -> None:
+    items = "".join(
+        f'<li><a href="/emnews/2026/11/27/{n:018d}.html">第{n}条</a></li>' for n in range(3000)
+    )
+    links = CategoryPage().parse(_listing(f"<section><ul>{items}</ul></section>").encode())
+    assert len(links) == 3000
+    assert (links[0].title, links[-1].title) == ("第0条", "第2999条")
+
+
+@pytest.mark.parametrize(
+    "page", [b"", b"\x00\xff garbage", _listing("<ul><li>x</li></ul>").encode()]
+)
+def test_a_page_without_a_section_is_not_a_listing(page: bytes) -> None:
+    with pytest.raises(NotAListingError):
+        CategoryPage().parse(page)

@@ -1,8 +1,8 @@
 """Conditional requests: listings and re-checked posts carry the validators of the last run.
 
-A ``304`` ends that branch. Validators of the responses are kept in memory and saved only when
-the run finished cleanly with no failed request, so that a killed or failing run can never make
-the next run skip a listing whose posts it did not all archive.
+A ``304`` ends that branch. Validators of the responses are staged in the state and saved only
+when the run finished cleanly with no failed request, so that a killed or failing run can never
+make the next run skip a listing whose posts it did not all archive.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from newsspider.urls import ROLLING_CATEGORY
 
 logger = logging.getLogger(__name__)
 PREFIX = "newsspider/incremental"
+#: Validators are kept in memory by this many, then staged in the state (off the heap).
+STAGE_BATCH = 500
 
 
 def validators_key(url: str) -> str:
@@ -96,21 +98,27 @@ class ConditionalRequestsMiddleware:
             )
             if validators:
                 self.pending[validators_key(request.url)] = validators
+                if len(self.pending) >= STAGE_BATCH:
+                    self._stage()
         return response
+
+    def _stage(self) -> None:
+        self.state.stage_validators(self.pending.items())
+        self.pending.clear()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         failed = self.stats.get_value("newsspider/run/failed", 0)
+        self._stage()
         if reason != "finished" or failed:
             logger.info(
                 "Validators of %d pages not saved (run %s, %d failed requests): the next run"
                 " fetches them in full",
-                len(self.pending),
+                self.state.discard_staged_validators(),
                 reason,
                 failed,
             )
             return
-        for key, validators in self.pending.items():
-            self.state.save_validators(key, validators)
+        self.state.save_staged_validators()
 
 
 def _is_category_page(request: Request) -> bool:

@@ -33,7 +33,9 @@ class ChangedOnlyPipeline(StatsPipeline):
     def __init__(self, stats: StatsCollector, state: CrawlState) -> None:
         super().__init__(stats)
         self.state = state
-        self.exported: dict[str, str] = {}  # this run's exports: id → content_sha256
+        # This run's exports: id → the first 64 bits of content_sha256 (an int is a third of
+        # the hex string's size: one entry per article of the run).
+        self.exported: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -43,7 +45,7 @@ class ChangedOnlyPipeline(StatsPipeline):
         return cls(crawler.stats, state_for(crawler))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        if self.exported.get(item.id) == item.content_sha256:
+        if self.exported.get(item.id) == _digest64(item.content_sha256):
             self.count("duplicates_in_run")
             raise UnchangedArticle(f"{item.id} was already exported in this run")
         known = self.state.article(item.id)
@@ -52,5 +54,9 @@ class ChangedOnlyPipeline(StatsPipeline):
             self.count("unchanged")
             raise UnchangedArticle(f"{item.id} is unchanged since revision {known.revision}")
         item.revision = known.revision + 1 if known is not None else 1
-        self.exported[item.id] = item.content_sha256
+        self.exported[item.id] = _digest64(item.content_sha256)
         return item
+
+
+def _digest64(sha256_hex: str) -> int:
+    return int(sha256_hex[:16], 16)

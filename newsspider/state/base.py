@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -102,6 +103,22 @@ class CrawlState(ABC):
 
     @abstractmethod
     def save_validators(self, url: str, validators: Validators) -> None: ...
+
+    # Validators of a run are staged, and saved only if the run ends cleanly. This default
+    # keeps them in memory; the SQLite store stages them in a table, off the heap.
+    def stage_validators(self, validators: Iterable[tuple[str, Validators]]) -> None:
+        self.__dict__.setdefault("_staged_validators", {}).update(validators)
+
+    def save_staged_validators(self) -> int:
+        """Save the staged validators; returns how many."""
+        staged: dict[str, Validators] = self.__dict__.pop("_staged_validators", {})
+        for url, validators in staged.items():
+            self.save_validators(url, validators)
+        return len(staged)
+
+    def discard_staged_validators(self) -> int:
+        """Forget the staged validators (a run that did not end cleanly); returns how many."""
+        return len(self.__dict__.pop("_staged_validators", {}))
 
     def close(self) -> None:  # noqa: B027 (optional hook)
         """Release the store's resources."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from newsspider.state.base import ArchivedRecord, ArticleState, CrawlState, Outcome, Validators
@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS validators (
     last_modified TEXT
 );
 """
+_STAGED_SCHEMA = (
+    "CREATE TEMP TABLE IF NOT EXISTS staged_validators"
+    " (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT)"
+)
 _COLUMNS = (
     "id, url, content_sha256, revision, first_seen, last_seen, published_at, category, gone_at"
 )
@@ -144,6 +148,30 @@ class SQLiteCrawlState(CrawlState):
             " last_modified = excluded.last_modified",
             (url, validators.etag, validators.last_modified),
         )
+
+    def stage_validators(self, validators: Iterable[tuple[str, Validators]]) -> None:
+        # A TEMP table: private to this connection, gone with it if the process dies.
+        with self._transaction():
+            self._db.execute(_STAGED_SCHEMA)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO staged_validators (url, etag, last_modified)"
+                " VALUES (?, ?, ?)",
+                ((url, v.etag, v.last_modified) for url, v in validators),
+            )
+
+    def save_staged_validators(self) -> int:
+        with self._transaction():  # one transaction: one sync for all of them
+            self._db.execute(_STAGED_SCHEMA)
+            saved = self._db.execute(
+                "INSERT OR REPLACE INTO validators (url, etag, last_modified)"
+                " SELECT url, etag, last_modified FROM staged_validators"
+            ).rowcount
+            self._db.execute("DELETE FROM staged_validators")
+        return saved
+
+    def discard_staged_validators(self) -> int:
+        self._db.execute(_STAGED_SCHEMA)
+        return self._db.execute("DELETE FROM staged_validators").rowcount
 
     def close(self) -> None:
         self._db.close()

@@ -61,3 +61,29 @@ def test_a_known_post_answering_404_is_gone_an_unknown_one_is_a_failure(
     unknown = _answer(middleware, f"{BASE}/x/NW9.html", {POST: "NW9"})
     assert known.meta.get(GONE) is True
     assert GONE not in unknown.meta
+
+
+def _fetched(middleware: ConditionalRequestsMiddleware, count: int) -> None:
+    for number in range(count):
+        url = f"{BASE}/x/2026/11/27/NW{number}.html"
+        request = Request(url, meta={POST: f"NW{number}"})
+        headers = {"ETag": f'"e{number}"', "Last-Modified": "Fri, 27 Nov 2026 08:00:00 GMT"}
+        middleware.process_response(
+            request, HtmlResponse(url, status=200, headers=headers, request=request)
+        )
+
+
+@pytest.mark.parametrize(("reason", "saved"), [("finished", True), ("shutdown", False)])
+def test_validators_are_staged_off_the_heap_and_saved_only_by_a_clean_run(
+    middleware: ConditionalRequestsMiddleware,
+    monkeypatch: pytest.MonkeyPatch,
+    reason: str,
+    saved: bool,
+) -> None:
+    monkeypatch.setattr("newsspider.incremental.downloader.STAGE_BATCH", 10)
+    _fetched(middleware, 25)
+    assert len(middleware.pending) == 5  # 20 staged in the state, not kept in memory
+    assert not middleware.state.validators("/x/2026/11/27/NW3.html")
+    middleware.spider_closed(middleware.crawler.spider, reason)
+    assert bool(middleware.state.validators("/x/2026/11/27/NW3.html")) is saved
+    assert bool(middleware.state.validators("/x/2026/11/27/NW24.html")) is saved

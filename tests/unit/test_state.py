@@ -48,6 +48,33 @@ def test_gone_is_recorded_once_and_cleared_when_seen_again(state: SQLiteCrawlSta
     assert [a.id for a in state.served_in_category("ceshi")] == ["NW1"]
 
 
+def test_staged_validators_are_saved_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "crawl.sqlite3"
+    state = SQLiteCrawlState(path)
+    state.save_validators("/a.html", Validators('"old"'))
+    state.stage_validators([("/a.html", Validators('"new"')), ("/b.html", Validators('"b"'))])
+    state.stage_validators([("/b.html", Validators('"b2"', "Tue, 01 Dec 2026"))])
+    assert state.validators("/a.html") == Validators('"old"')
+    assert not state.validators("/b.html")
+    assert state.save_staged_validators() == 2
+    assert state.validators("/a.html") == Validators('"new"')
+    assert state.validators("/b.html") == Validators('"b2"', "Tue, 01 Dec 2026")
+    assert state.save_staged_validators() == 0  # saved once
+
+
+def test_discarded_or_orphaned_staged_validators_are_never_saved(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "crawl.sqlite3"
+    state = SQLiteCrawlState(path)
+    state.stage_validators([("/a.html", Validators('"a"'))])
+    assert state.discard_staged_validators() == 1
+    assert state.save_staged_validators() == 0
+    state.stage_validators([("/b.html", Validators('"b"'))])
+    state.close()  # a run that ends without saving them (a killed process: the same)
+    reopened = SQLiteCrawlState(path)
+    assert reopened.save_staged_validators() == 0
+    assert not reopened.validators("/a.html") and not reopened.validators("/b.html")
+
+
 def test_validators_and_categories(state: SQLiteCrawlState) -> None:
     assert not state.validators("/category/ceshi.html")
     state.save_validators("/category/ceshi.html", Validators('"abc"', "Tue, 01 Dec 2026"))

@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 
-from newsspider.cleaning.markdown import html_to_markdown
-from newsspider.cleaning.sanitize import count_disallowed, drop_unsafe_urls, sanitize
+from newsspider.cleaning.markdown import markdown_from_element
+from newsspider.cleaning.sanitize import (
+    count_disallowed,
+    drop_unsafe_urls,
+    parse_sanitized,
+    sanitize,
+)
 from newsspider.cleaning.text import element_text, html_to_text
 from newsspider.cleaning.widgets import (
     drop_chart_blocks,
@@ -54,10 +59,10 @@ def clean_body(raw_html: str) -> CleanedBody:
     drop_unsafe_urls(root, changes)
     count_disallowed(root, changes)
     safe_html = sanitize(_inner_html(root))
-    safe_root = _parse_fragment(safe_html)
+    safe_root = parse_sanitized(safe_html)
     return CleanedBody(
         html=safe_html.strip(),
-        markdown=html_to_markdown(safe_html),
+        markdown=markdown_from_element(safe_root),
         text=html_to_text(safe_root),
         images=[src for src in safe_root.xpath(".//img/@src") if src],
         highlights=_highlights(safe_root),

@@ -229,6 +229,12 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
             "changes": {"unsafe_tags_removed": 2, "unsafe_attributes_removed": 1},
         },
     ),
+    # The sanitizer keeps control characters; the sanitized HTML then starts with text, which
+    # lxml's fragment parser could not hold (it raised ValueError).
+    "control-character-in-leading-text": (
+        "<h1>标题\x0b</h1><p>正文</p>",
+        {"html": "标题\x0b<p>正文</p>", "text": "标题\n\n正文", "markdown": "标题\n\n正文"},
+    ),
 }
 
 

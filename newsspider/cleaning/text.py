@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 BLOCK_TAGS = frozenset(
     {
@@ -18,37 +17,50 @@ CELL_TAGS = frozenset({"td", "th"})
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 
 
-def html_to_text(root: HtmlElement) -> str:
+def html_to_text(root: etree._Element) -> str:
     paragraphs: list[str] = []
     current: list[str] = []
-
-    def flush() -> None:
-        lines = (_INLINE_SPACE_RE.sub(" ", line).strip() for line in "".join(current).split("\n"))
-        text = "\n".join(line for line in lines if line)
-        if text:
-            paragraphs.append(text)
-        current.clear()
-
-    def walk(element: HtmlElement) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in BLOCK_TAGS:
-            flush()
-        elif tag == "br":
-            current.append("\n")
-        elif tag in CELL_TAGS and current and not current[-1].endswith("\n"):
-            current.append(" ")
-        if tag or element is root:
-            current.append((element.text or "").replace("\n", " "))
-            for child in element:
-                walk(child)
-        if tag in BLOCK_TAGS:
-            flush()
-        if element is not root:
-            current.append((element.tail or "").replace("\n", " "))
-
-    walk(root)
-    flush()
+    _walk(root, current, paragraphs, is_root=True)
+    _flush(current, paragraphs)
     return "\n\n".join(paragraphs)
+
+
+def _flush(current: list[str], paragraphs: list[str]) -> None:
+    """End the paragraph ``current`` holds: its lines with their spaces collapsed."""
+    if not current:
+        return  # blocks open and close a paragraph each: most calls find nothing
+    joined = "".join(current)
+    current.clear()
+    if "\n" not in joined:
+        text = _INLINE_SPACE_RE.sub(" ", joined).strip()
+    else:
+        lines = [_INLINE_SPACE_RE.sub(" ", line).strip() for line in joined.split("\n")]
+        text = "\n".join([line for line in lines if line])
+    if text:
+        paragraphs.append(text)
+
+
+def _walk(
+    element: etree._Element, current: list[str], paragraphs: list[str], is_root: bool = False
+) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    block = tag in BLOCK_TAGS
+    if block:
+        _flush(current, paragraphs)
+    elif tag == "br":
+        current.append("\n")
+    elif tag in CELL_TAGS and current and not current[-1].endswith("\n"):
+        current.append(" ")
+    if tag or is_root:
+        text = element.text
+        current.append(text.replace("\n", " ") if text else "")
+        for child in element:
+            _walk(child, current, paragraphs)
+    if block:
+        _flush(current, paragraphs)
+    if not is_root:
+        tail = element.tail
+        current.append(tail.replace("\n", " ") if tail else "")
 
 
 def first_sentence(text: str, limit: int = 80) -> str:
@@ -60,4 +72,6 @@ def first_sentence(text: str, limit: int = 80) -> str:
 
 
 def element_text(element: etree._Element) -> str:
-    return _INLINE_SPACE_RE.sub(" ", element.xpath("string()")).strip()
+    """XPath's ``string()`` of ``element`` (its text and its descendants'), spaces collapsed."""
+    text = "".join(element.itertext()) if len(element) else element.text or ""
+    return _INLINE_SPACE_RE.sub(" ", text).strip()

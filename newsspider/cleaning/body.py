@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from lxml import etree
-from lxml.html import HtmlElement, fragment_fromstring
 
 from newsspider.cleaning.markdown import markdown_from_element
 from newsspider.cleaning.sanitize import (
@@ -16,6 +15,7 @@ from newsspider.cleaning.sanitize import (
     sanitize,
 )
 from newsspider.cleaning.text import element_text, html_to_text
+from newsspider.cleaning.tree import Element, parse_fragment
 from newsspider.cleaning.widgets import (
     drop_chart_blocks,
     drop_dangerous,
@@ -38,28 +38,23 @@ class CleanedBody:
     changes: Counter[str] = field(default_factory=Counter)
 
 
-def _parse_fragment(html: str) -> HtmlElement:
-    return fragment_fromstring(html or "", create_parent="div")
-
-
-def _inner_html(root: HtmlElement) -> str:
-    """What the fragment under ``root`` (a bare ``div``) has become, serialized.
+def _inner_html(root: Element) -> str:
+    """What the fragment under ``root`` (a bare ``div``) has become, serialized in one call.
 
     Leading text goes in as lxml holds it, unescaped, as it always has (the sanitizer then
-    reads it as markup). Without it, one call serializes the lot.
+    reads it as markup): the serialized text ends at the first ``<``, which it escapes.
     """
-    text: str | None = root.text
-    if text:
-        children = (etree.tostring(child, encoding="unicode", method="html") for child in root)
-        return text + "".join(children)
     whole: str = etree.tostring(root, encoding="unicode", method="html")
-    return whole[len("<div>") : -len("</div>")]
+    text: str | None = root.text
+    if not text:
+        return whole[len("<div>") : -len("</div>")]
+    return text + whole[whole.find("<", len("<div>")) : -len("</div>")]
 
 
 def clean_body(raw_html: str) -> CleanedBody:
     """Clean the body HTML of a post page (navigation included) into safe HTML and text."""
     changes: Counter[str] = Counter()
-    root = _parse_fragment(raw_html)
+    root = parse_fragment(raw_html)
     drop_navigation(root, changes)
     drop_dangerous(root, changes)
     drop_chart_blocks(root, changes)
@@ -82,11 +77,11 @@ def clean_body(raw_html: str) -> CleanedBody:
     )
 
 
-def _images(root: etree._Element) -> list[str]:
+def _images(root: Element) -> list[str]:
     return [src for img in root.iter("img") if (src := img.get("src"))]
 
 
-def _highlights(root: etree._Element) -> list[str]:
+def _highlights(root: Element) -> list[str]:
     """The ``■`` lines that head many outlet articles, without the mark."""
     lines = (element_text(p) for p in root.iter("p"))
     return [
@@ -94,7 +89,7 @@ def _highlights(root: etree._Element) -> list[str]:
     ]
 
 
-def _summary(root: etree._Element) -> str | None:
+def _summary(root: Element) -> str | None:
     """The rolling-news digest: a blockquote opening the body (``> DIGEST`` in the post)."""
     first = next((child for child in root if isinstance(child.tag, str)), None)
     if first is None or first.tag != "blockquote":

@@ -12,7 +12,8 @@ from collections import Counter
 
 import nh3
 from lxml import etree
-from lxml.html import HtmlElement
+
+from newsspider.cleaning.tree import Element, drop_tree
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
@@ -30,18 +31,27 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 ALLOWED_URL_SCHEMES: frozenset[str] = frozenset({"http", "https"})
 
 
-def count_disallowed(root: HtmlElement, changes: Counter[str]) -> None:
+_NONE: frozenset[str] = frozenset()
+
+
+def count_disallowed(root: Element, changes: Counter[str]) -> None:
     """Count what the sanitizer is about to remove, for the crawl stats."""
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element is root:
+    tags = attributes = 0
+    allowed_seen = False
+    for element in root.iterdescendants(etree.Element):
+        tag = element.tag
+        if tag not in ALLOWED_TAGS:
+            tags += 1
             continue
-        if element.tag not in ALLOWED_TAGS:
-            changes["unsafe_tags_removed"] += 1
-            continue
-        allowed = ALLOWED_ATTRIBUTES.get(element.tag, set())
-        changes["unsafe_attributes_removed"] += sum(
-            1 for name in element.attrib if name not in allowed
-        )
+        allowed_seen = True
+        names = element.keys()
+        if names:
+            allowed = ALLOWED_ATTRIBUTES.get(tag, _NONE)
+            attributes += sum(1 for name in names if name not in allowed)
+    if tags:
+        changes["unsafe_tags_removed"] += tags
+    if allowed_seen:  # the key, even at 0, as the stats have always had it
+        changes["unsafe_attributes_removed"] += attributes
 
 
 def _safe_url(url: str) -> str | None:
@@ -53,7 +63,7 @@ def _safe_url(url: str) -> str | None:
     return url if colon and scheme.lower() in ALLOWED_URL_SCHEMES else None
 
 
-def drop_unsafe_urls(root: HtmlElement, changes: Counter[str]) -> None:
+def drop_unsafe_urls(root: Element, changes: Counter[str]) -> None:
     """Links and images must point at http(s): others lose the URL (an image, itself)."""
     for element, attribute in (
         *((a, "href") for a in root.iter("a")),
@@ -62,7 +72,7 @@ def drop_unsafe_urls(root: HtmlElement, changes: Counter[str]) -> None:
         value = element.get(attribute)
         if value is None:
             if element.tag == "img":
-                element.drop_tree()
+                drop_tree(element)
                 changes["images_without_source_dropped"] += 1
             continue
         safe = _safe_url(value)
@@ -71,7 +81,7 @@ def drop_unsafe_urls(root: HtmlElement, changes: Counter[str]) -> None:
             continue
         changes["unsafe_urls_removed"] += 1
         if element.tag == "img":
-            element.drop_tree()
+            drop_tree(element)
         else:
             del element.attrib[attribute]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
+from newsspider.cleaning.tree import Element, text_content
 
 BLOCK_TAGS = frozenset(
     {
@@ -17,7 +17,7 @@ CELL_TAGS = frozenset({"td", "th"})
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 
 
-def html_to_text(root: etree._Element) -> str:
+def html_to_text(root: Element) -> str:
     paragraphs: list[str] = []
     current: list[str] = []
     _walk(root, current, paragraphs, is_root=True)
@@ -41,7 +41,7 @@ def _flush(current: list[str], paragraphs: list[str]) -> None:
 
 
 def _walk(
-    element: etree._Element, current: list[str], paragraphs: list[str], is_root: bool = False
+    element: Element, current: list[str], paragraphs: list[str], is_root: bool = False
 ) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     block = tag in BLOCK_TAGS
@@ -71,7 +71,6 @@ def first_sentence(text: str, limit: int = 80) -> str:
     return sentence[:limit].strip()
 
 
-def element_text(element: etree._Element) -> str:
-    """XPath's ``string()`` of ``element`` (its text and its descendants'), spaces collapsed."""
-    text = "".join(element.itertext()) if len(element) else element.text or ""
-    return _INLINE_SPACE_RE.sub(" ", text).strip()
+def element_text(element: Element) -> str:
+    """The text of ``element`` and its descendants, spaces collapsed."""
+    return _INLINE_SPACE_RE.sub(" ", text_content(element)).strip()

@@ -11,8 +11,8 @@ import re
 from collections import Counter
 
 from lxml import etree
-from lxml.html import HtmlElement
 
+from newsspider.cleaning.tree import Element, drop_tag, drop_tree, text_content
 from newsspider.pages.navigation import trailing_navigation
 
 CHART_START = "EM_StockImg_Start"
@@ -20,49 +20,66 @@ CHART_END = "EM_StockImg_End"
 
 # Spans and links around quoted words: ``<span id="stock_1.600160">``, ``<span id="bk_90.BK0493">``,
 # ``<span id="Info.3321">``, ``<span class="em_stock_key_common">``, ``<a class="keytip">``.
-_WIDGET_WRAPPERS = etree.XPath(
-    "//span[starts-with(@id, 'stock_') or starts-with(@id, 'bk_') or starts-with(@id, 'Info.')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' em_stock_key_common ')]"
-    " | //a[contains(concat(' ', normalize-space(@class), ' '), ' keytip ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' infokey ')]"
-)
+_WRAPPER_SPAN_IDS = ("stock_", "bk_", "Info.")
+_WRAPPER_SPAN_CLASS = "em_stock_key_common"
+_WRAPPER_LINK_CLASSES = frozenset({"keytip", "infokey"})
 # Live-quote placeholders filled by script: ``<span id="quote_1.600160"></span>``.
-_QUOTE_PLACEHOLDERS = etree.XPath(
-    "//span[starts-with(@id, 'quote_') or starts-with(@id, 'bkquote_')"
-    " or starts-with(@id, 'Infoquote_')]"
-)
-_CHART_LINKS = etree.XPath(
-    "//a[contains(concat(' ', normalize-space(@class), ' '), ' EmImageRemark ')]"
-)
-_STYLED = etree.XPath("//*[@style or @hidden or @aria-hidden]")
+_PLACEHOLDER_IDS = ("quote_", "bkquote_", "Infoquote_")
+# XPath's whitespace (``normalize-space``), which separates class names.
+_XML_SPACE = str.maketrans("\t\n\r", "   ")
+
+
+def _classes(element: Element) -> list[str]:
+    value = element.get("class")
+    return value.translate(_XML_SPACE).split(" ") if value else []
+
+
+def _is_placeholder(element: Element) -> bool:
+    return (element.get("id") or "").startswith(_PLACEHOLDER_IDS)
+
+
+def _is_wrapper(element: Element) -> bool:
+    if element.tag == "a":
+        return not _WRAPPER_LINK_CLASSES.isdisjoint(_classes(element))
+    return (element.get("id") or "").startswith(_WRAPPER_SPAN_IDS) or (
+        _WRAPPER_SPAN_CLASS in _classes(element)
+    )
+
+
+_CHART_LINK_CLASS = "EmImageRemark"
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-def _drop(element: HtmlElement) -> None:
+def _drop(element: Element) -> None:
     """Remove ``element`` and its content, keeping the text that follows it."""
     if element.getparent() is not None:
-        element.drop_tree()
+        drop_tree(element)
 
 
-def unwrap_quote_widgets(root: HtmlElement, changes: Counter[str]) -> None:
-    for placeholder in _QUOTE_PLACEHOLDERS(root):
-        if placeholder.text_content().strip():
-            placeholder.drop_tag()  # not empty after all: keep its words
+def unwrap_quote_widgets(root: Element, changes: Counter[str]) -> None:
+    # Each list is made before its edits, the wrappers' after the placeholders' edits. (Python
+    # tests over ``iter``, which matches names in C, cost less than XPath queries: these walk
+    # a few dozen elements, and an XPath query costs some 10 µs before it reads one.)
+    placeholders = [span for span in root.iter("span") if _is_placeholder(span)]
+    for placeholder in placeholders:
+        if text_content(placeholder).strip():
+            drop_tag(placeholder)  # not empty after all: keep its words
             changes["quote_widgets_unwrapped"] += 1
         else:
             _drop(placeholder)
             changes["empty_quote_spans_dropped"] += 1
-    for wrapper in _WIDGET_WRAPPERS(root):
-        wrapper.drop_tag()
+    wrappers = [element for element in root.iter("span", "a") if _is_wrapper(element)]
+    for wrapper in wrappers:
+        drop_tag(wrapper)
         changes["quote_widgets_unwrapped"] += 1
 
 
-def drop_chart_blocks(root: HtmlElement, changes: Counter[str]) -> None:
+def drop_chart_blocks(root: Element, changes: Counter[str]) -> None:
     """Drop ``<!-- EM_StockImg_Start -->…<!-- EM_StockImg_End -->`` and stray chart links."""
     for comment in list(root.iter(etree.Comment)):
         if CHART_START not in (comment.text or "") or comment.getparent() is None:
             continue
-        doomed: list[HtmlElement] = [comment]
+        doomed: list[Element] = [comment]
         sibling = comment.getnext()
         while sibling is not None and not (
             sibling.tag is etree.Comment and CHART_END in (sibling.text or "")
@@ -77,13 +94,25 @@ def drop_chart_blocks(root: HtmlElement, changes: Counter[str]) -> None:
         for element in [*doomed, sibling]:
             _drop(element)
         changes["chart_blocks_dropped"] += 1
-    for link in _CHART_LINKS(root):
+    for link in [a for a in root.iter("a") if _CHART_LINK_CLASS in _classes(a)]:
         _drop(link)
         changes["chart_blocks_dropped"] += 1
 
 
-def drop_hidden(root: HtmlElement, changes: Counter[str]) -> None:
-    for element in _STYLED(root):
+def _styled(root: Element) -> list[Element]:
+    """Elements with a ``style``, ``hidden`` or ``aria-hidden`` attribute, in document order."""
+    styled = []
+    for element in root.iter(etree.Element):
+        attributes = element.attrib
+        if attributes and (
+            "style" in attributes or "hidden" in attributes or "aria-hidden" in attributes
+        ):
+            styled.append(element)
+    return styled
+
+
+def drop_hidden(root: Element, changes: Counter[str]) -> None:
+    for element in _styled(root):
         hidden = (
             element.get("hidden") is not None
             or (element.get("aria-hidden") or "").lower() == "true"
@@ -95,30 +124,31 @@ def drop_hidden(root: HtmlElement, changes: Counter[str]) -> None:
 
 
 # Never article content, and parsed differently by lxml and the sanitizer (``<noscript>``
-# switches parsing modes): removed whole before sanitising.
-_DANGEROUS = etree.XPath(
-    "//*[self::script or self::style or self::noscript or self::template or self::iframe"
-    " or self::frame or self::frameset or self::object or self::embed or self::applet"
-    " or self::form or self::input or self::button or self::select or self::textarea"
-    " or self::base or self::meta or self::link or self::title]"
-)
+# switches parsing modes): removed whole before sanitising. (``iter`` with tag names, not
+# XPath: it tests each element's name in C, where the XPath evaluated 19 tests per element.)
+_DANGEROUS = (
+    "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object",
+    "embed", "applet", "form", "input", "button", "select", "textarea", "base", "meta",
+    "link", "title",
+)  # fmt: skip
 # Foreign content: a browser closes an unclosed ``<svg>`` at the next ``<p>``, but lxml nests
 # the rest of the article inside it. Unwrapped, not dropped, so no article text goes with it.
-_FOREIGN = etree.XPath("//*[local-name()='svg' or local-name()='math']")
+_FOREIGN = ("svg", "math")
 
 
-def drop_dangerous(root: HtmlElement, changes: Counter[str]) -> None:
-    for element in _DANGEROUS(root):
+def drop_dangerous(root: Element, changes: Counter[str]) -> None:
+    # Listed first, in document order: one nested in another is counted too, as it is seen.
+    for element in list(root.iter(*_DANGEROUS)):
         if element.getparent() is not None:
             _drop(element)
             changes["unsafe_tags_removed"] += 1
-    for element in _FOREIGN(root):
+    for element in list(root.iter(*_FOREIGN)):
         if element.getparent() is not None:
-            element.drop_tag()
+            drop_tag(element)
             changes["unsafe_tags_removed"] += 1
 
 
-def drop_navigation(root: HtmlElement, changes: Counter[str]) -> None:
+def drop_navigation(root: Element, changes: Counter[str]) -> None:
     """Drop the trailing source-link and back-links blocks (see ``pages.navigation``)."""
     _, _, blocks = trailing_navigation(list(root))
     for block in blocks:

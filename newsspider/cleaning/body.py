@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from newsspider.cleaning.markdown import markdown_from_element
 from newsspider.cleaning.sanitize import (
@@ -15,7 +16,7 @@ from newsspider.cleaning.sanitize import (
     sanitize,
 )
 from newsspider.cleaning.text import element_text, html_to_text
-from newsspider.cleaning.tree import Element, parse_fragment
+from newsspider.cleaning.tree import parse_fragment
 from newsspider.cleaning.widgets import (
     drop_chart_blocks,
     drop_dangerous,
@@ -38,7 +39,7 @@ class CleanedBody:
     changes: Counter[str] = field(default_factory=Counter)
 
 
-def _inner_html(root: Element) -> str:
+def _inner_html(root: HtmlElement) -> str:
     """What the fragment under ``root`` (a bare ``div``) has become, serialized in one call.
 
     Leading text goes in as lxml holds it, unescaped, as it always has (the sanitizer then
@@ -77,11 +78,11 @@ def clean_body(raw_html: str) -> CleanedBody:
     )
 
 
-def _images(root: Element) -> list[str]:
+def _images(root: etree._Element) -> list[str]:
     return [src for img in root.iter("img") if (src := img.get("src"))]
 
 
-def _highlights(root: Element) -> list[str]:
+def _highlights(root: etree._Element) -> list[str]:
     """The ``■`` lines that head many outlet articles, without the mark."""
     lines = (element_text(p) for p in root.iter("p"))
     return [
@@ -89,7 +90,7 @@ def _highlights(root: Element) -> list[str]:
     ]
 
 
-def _summary(root: Element) -> str | None:
+def _summary(root: etree._Element) -> str | None:
     """The rolling-news digest: a blockquote opening the body (``> DIGEST`` in the post)."""
     first = next((child for child in root if isinstance(child.tag, str)), None)
     if first is None or first.tag != "blockquote":

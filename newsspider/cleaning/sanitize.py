@@ -12,8 +12,7 @@ from collections import Counter
 
 import nh3
 from lxml import etree
-
-from newsspider.cleaning.tree import Element, drop_tree
+from lxml.html import HtmlElement
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
@@ -34,7 +33,7 @@ ALLOWED_URL_SCHEMES: frozenset[str] = frozenset({"http", "https"})
 _NONE: frozenset[str] = frozenset()
 
 
-def count_disallowed(root: Element, changes: Counter[str]) -> None:
+def count_disallowed(root: HtmlElement, changes: Counter[str]) -> None:
     """Count what the sanitizer is about to remove, for the crawl stats."""
     tags = attributes = 0
     allowed_seen = False
@@ -63,7 +62,7 @@ def _safe_url(url: str) -> str | None:
     return url if colon and scheme.lower() in ALLOWED_URL_SCHEMES else None
 
 
-def drop_unsafe_urls(root: Element, changes: Counter[str]) -> None:
+def drop_unsafe_urls(root: HtmlElement, changes: Counter[str]) -> None:
     """Links and images must point at http(s): others lose the URL (an image, itself)."""
     for element, attribute in (
         *((a, "href") for a in root.iter("a")),
@@ -72,7 +71,7 @@ def drop_unsafe_urls(root: Element, changes: Counter[str]) -> None:
         value = element.get(attribute)
         if value is None:
             if element.tag == "img":
-                drop_tree(element)
+                element.drop_tree()
                 changes["images_without_source_dropped"] += 1
             continue
         safe = _safe_url(value)
@@ -81,21 +80,24 @@ def drop_unsafe_urls(root: Element, changes: Counter[str]) -> None:
             continue
         changes["unsafe_urls_removed"] += 1
         if element.tag == "img":
-            drop_tree(element)
+            element.drop_tree()
         else:
             del element.attrib[attribute]
 
 
+# Built once: ``nh3.clean`` builds its sanitizer from these options on every call.
+# ``strip_comments`` drops any comment left; ``link_rel=None`` keeps links as authored.
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=set(ALLOWED_URL_SCHEMES),
+    strip_comments=True,
+    link_rel=None,
+)
+
+
 def sanitize(html: str) -> str:
-    # ``strip_comments`` drops any comment left; ``link_rel=None`` keeps links as authored.
-    return nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=set(ALLOWED_URL_SCHEMES),
-        strip_comments=True,
-        link_rel=None,
-    )
+    return _CLEANER.clean(html)
 
 
 # libxml2's HTML parser rearranges elements to fit HTML 4 (a ``<p>`` or ``<li>`` closes an

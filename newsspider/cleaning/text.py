@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from newsspider.cleaning.tree import Element, text_content
+# lxml elements, plain or lxml.html's (lxml ships no type stubs).
+Element = Any
 
 BLOCK_TAGS = frozenset(
     {
@@ -73,4 +75,5 @@ def first_sentence(text: str, limit: int = 80) -> str:
 
 def element_text(element: Element) -> str:
     """The text of ``element`` and its descendants, spaces collapsed."""
-    return _INLINE_SPACE_RE.sub(" ", text_content(element)).strip()
+    text = "".join(element.itertext()) if len(element) else element.text or ""
+    return _INLINE_SPACE_RE.sub(" ", text).strip()

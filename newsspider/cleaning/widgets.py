@@ -11,8 +11,8 @@ import re
 from collections import Counter
 
 from lxml import etree
+from lxml.html import HtmlElement
 
-from newsspider.cleaning.tree import Element, drop_tag, drop_tree, text_content
 from newsspider.pages.navigation import trailing_navigation
 
 CHART_START = "EM_StockImg_Start"
@@ -29,16 +29,16 @@ _PLACEHOLDER_IDS = ("quote_", "bkquote_", "Infoquote_")
 _XML_SPACE = str.maketrans("\t\n\r", "   ")
 
 
-def _classes(element: Element) -> list[str]:
+def _classes(element: HtmlElement) -> list[str]:
     value = element.get("class")
     return value.translate(_XML_SPACE).split(" ") if value else []
 
 
-def _is_placeholder(element: Element) -> bool:
+def _is_placeholder(element: HtmlElement) -> bool:
     return (element.get("id") or "").startswith(_PLACEHOLDER_IDS)
 
 
-def _is_wrapper(element: Element) -> bool:
+def _is_wrapper(element: HtmlElement) -> bool:
     if element.tag == "a":
         return not _WRAPPER_LINK_CLASSES.isdisjoint(_classes(element))
     return (element.get("id") or "").startswith(_WRAPPER_SPAN_IDS) or (
@@ -50,36 +50,36 @@ _CHART_LINK_CLASS = "EmImageRemark"
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-def _drop(element: Element) -> None:
+def _drop(element: HtmlElement) -> None:
     """Remove ``element`` and its content, keeping the text that follows it."""
     if element.getparent() is not None:
-        drop_tree(element)
+        element.drop_tree()
 
 
-def unwrap_quote_widgets(root: Element, changes: Counter[str]) -> None:
+def unwrap_quote_widgets(root: HtmlElement, changes: Counter[str]) -> None:
     # Each list is made before its edits, the wrappers' after the placeholders' edits. (Python
     # tests over ``iter``, which matches names in C, cost less than XPath queries: these walk
     # a few dozen elements, and an XPath query costs some 10 µs before it reads one.)
     placeholders = [span for span in root.iter("span") if _is_placeholder(span)]
     for placeholder in placeholders:
-        if text_content(placeholder).strip():
-            drop_tag(placeholder)  # not empty after all: keep its words
+        if placeholder.text_content().strip():
+            placeholder.drop_tag()  # not empty after all: keep its words
             changes["quote_widgets_unwrapped"] += 1
         else:
             _drop(placeholder)
             changes["empty_quote_spans_dropped"] += 1
     wrappers = [element for element in root.iter("span", "a") if _is_wrapper(element)]
     for wrapper in wrappers:
-        drop_tag(wrapper)
+        wrapper.drop_tag()
         changes["quote_widgets_unwrapped"] += 1
 
 
-def drop_chart_blocks(root: Element, changes: Counter[str]) -> None:
+def drop_chart_blocks(root: HtmlElement, changes: Counter[str]) -> None:
     """Drop ``<!-- EM_StockImg_Start -->…<!-- EM_StockImg_End -->`` and stray chart links."""
     for comment in list(root.iter(etree.Comment)):
         if CHART_START not in (comment.text or "") or comment.getparent() is None:
             continue
-        doomed: list[Element] = [comment]
+        doomed: list[HtmlElement] = [comment]
         sibling = comment.getnext()
         while sibling is not None and not (
             sibling.tag is etree.Comment and CHART_END in (sibling.text or "")
@@ -99,7 +99,7 @@ def drop_chart_blocks(root: Element, changes: Counter[str]) -> None:
         changes["chart_blocks_dropped"] += 1
 
 
-def _styled(root: Element) -> list[Element]:
+def _styled(root: HtmlElement) -> list[HtmlElement]:
     """Elements with a ``style``, ``hidden`` or ``aria-hidden`` attribute, in document order."""
     styled = []
     for element in root.iter(etree.Element):
@@ -111,7 +111,7 @@ def _styled(root: Element) -> list[Element]:
     return styled
 
 
-def drop_hidden(root: Element, changes: Counter[str]) -> None:
+def drop_hidden(root: HtmlElement, changes: Counter[str]) -> None:
     for element in _styled(root):
         hidden = (
             element.get("hidden") is not None
@@ -136,7 +136,7 @@ _DANGEROUS = (
 _FOREIGN = ("svg", "math")
 
 
-def drop_dangerous(root: Element, changes: Counter[str]) -> None:
+def drop_dangerous(root: HtmlElement, changes: Counter[str]) -> None:
     # Listed first, in document order: one nested in another is counted too, as it is seen.
     for element in list(root.iter(*_DANGEROUS)):
         if element.getparent() is not None:
@@ -144,11 +144,11 @@ def drop_dangerous(root: Element, changes: Counter[str]) -> None:
             changes["unsafe_tags_removed"] += 1
     for element in list(root.iter(*_FOREIGN)):
         if element.getparent() is not None:
-            drop_tag(element)
+            element.drop_tag()
             changes["unsafe_tags_removed"] += 1
 
 
-def drop_navigation(root: Element, changes: Counter[str]) -> None:
+def drop_navigation(root: HtmlElement, changes: Counter[str]) -> None:
     """Drop the trailing source-link and back-links blocks (see ``pages.navigation``)."""
     _, _, blocks = trailing_navigation(list(root))
     for block in blocks:

@@ -9,29 +9,39 @@ them) use these predicates, so they agree on what navigation is.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from lxml.html import HtmlElement
+# lxml elements, plain (``etree``) or ``lxml.html``'s: lxml ships no type stubs.
+HtmlElement = Any
 
 BACK_LINK_PREFIX = "返回"
 # What may stand between back links: the full-width bar the site uses, spaces, line breaks.
 _BACK_LINK_SEPARATORS_RE = re.compile(r"^[\s|｜/、·]*$")
 
 
-def _text_between_children(element: HtmlElement) -> str:
+def text_of(element: HtmlElement) -> str:
+    """The text of ``element`` and its descendants (``text_content()`` of any lxml element)."""
+    if not len(element):  # most are leaves: skip the iterator, the costly part
+        return element.text or ""
+    return "".join(element.itertext())
+
+
+def _text_between_children(element: HtmlElement, children: list[HtmlElement]) -> str:
     """Text of ``element`` outside its children."""
-    return (element.text or "") + "".join(child.tail or "" for child in element)
+    return (element.text or "") + "".join(child.tail or "" for child in children)
 
 
 def is_back_links_block(element: HtmlElement) -> bool:
     """A paragraph holding only ``返回…`` links (``返回天津日报新闻``, ``返回首页``)."""
     if element.tag != "p":
         return False
-    links = element.findall("a")
-    if not links or any(child.tag not in {"a", "br"} for child in element):
+    children = list(element)
+    if not children or any(child.tag != "a" and child.tag != "br" for child in children):
         return False
-    if not all(link.text_content().strip().startswith(BACK_LINK_PREFIX) for link in links):
+    links = [child for child in children if child.tag == "a"]
+    if not links or not all(text_of(link).strip().startswith(BACK_LINK_PREFIX) for link in links):
         return False
-    return bool(_BACK_LINK_SEPARATORS_RE.match(_text_between_children(element)))
+    return bool(_BACK_LINK_SEPARATORS_RE.match(_text_between_children(element, children)))
 
 
 def source_link_of(element: HtmlElement) -> str | None:
@@ -41,15 +51,15 @@ def source_link_of(element: HtmlElement) -> str | None:
     """
     if element.tag != "p":
         return None
-    children = list(element)
-    text = element.text_content().strip()
-    if not children:
-        return "" if text == "<>" else None
-    if len(children) != 1 or children[0].tag != "a" or (element.text or "").strip():
+    if not len(element):
+        return "" if (element.text or "").strip() == "<>" else None
+    if len(element) != 1 or (element.text or "").strip():
         return None
-    link = children[0]
+    link = element[0]
+    if link.tag != "a":
+        return None
     href = (link.get("href") or "").strip()
-    if (link.tail or "").strip() or not href or link.text_content().strip() != href:
+    if (link.tail or "").strip() or not href or text_of(link).strip() != href:
         return None
     return href
 
@@ -68,7 +78,7 @@ def trailing_navigation(
     for block in reversed(blocks):
         if not isinstance(block.tag, str):  # comments between the blocks
             continue
-        if is_back_links_block(block) and source_link is None:
+        if source_link is None and is_back_links_block(block):
             back_links = [a.get("href", "") for a in block.iter("a")] + back_links
             navigation.append(block)
             continue

@@ -5,7 +5,7 @@ The items are raw: the pipelines clean, normalise and recover.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 
 from newsspider.dates import utc_now_iso
 from newsspider.items import ArticleItem
@@ -15,11 +15,17 @@ from newsspider.pages.share import ShareArticle
 from newsspider.slugs import slug_for_tag, tag_for_outlet
 from newsspider.urls import parse_post_path
 
+#: What a post page shows beyond the item's own fields: hints for the pipelines.
+_PAGE_HINTS = tuple(
+    f.name for f in fields(PostPage) if f.name not in {"title", "tags", "body_html"}
+)
+
 
 def article_from_post_page(url: str, page: PostPage, listing_category: str | None) -> ArticleItem:
     post_path = parse_post_path(url)
-    hints = asdict(page)
-    del hints["title"], hints["tags"], hints["body_html"]
+    # What dataclasses.asdict() gave (back_links copied), without its recursive copying.
+    hints = {name: getattr(page, name) for name in _PAGE_HINTS}
+    hints["back_links"] = list(page.back_links)
     return ArticleItem(
         id=post_path.name if post_path else "",
         url=url,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 DEFAULT_BASE_URL = "https://finews.withounder.com"
@@ -26,6 +27,15 @@ POST_PATH_RE = re.compile(
 CATEGORY_PATH_RE = re.compile(r"/category/(?P<slug>[^/]+)\.html$")
 ROLLING_PATH = "/emnews/"
 ROLLING_CATEGORY = "emnews"
+_ABSOLUTE_CACHE_SIZE = 4096
+
+
+def _names_host(href: str) -> bool:
+    """``//host/…`` or ``http(s)://host/…``, the host starting plainly (no space, no ``[``)."""
+    for prefix in ("//", "http://", "https://"):
+        if href.startswith(prefix):
+            return href[len(prefix) : len(prefix) + 1].isalnum()
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,7 @@ class PostPath:
     categories: tuple[str, ...]
 
 
+@lru_cache(maxsize=1024)  # a post's URL is parsed by its listing, its page and the pipelines
 def parse_post_path(url: str) -> PostPath | None:
     """Return the parts of a post URL, or ``None`` when the URL is not a post page."""
     match = POST_PATH_RE.match(unquote(urlsplit(url).path))
@@ -67,8 +78,11 @@ class SiteUrls:
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
         self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+        self._scheme = parts.scheme
         self._netloc = parts.netloc
         self._root_path = parts.path.rstrip("/")
+        # Absolute links (every post's back links) repeat: their mapping is kept.
+        self._absolute: dict[tuple[str, str], str | None] = {}
 
     @property
     def home(self) -> str:
@@ -91,7 +105,18 @@ class SiteUrls:
 
         Returns ``None`` for links that leave the site (other hosts, ``mailto:`` …).
         """
-        absolute = urljoin(page_url, href.strip())
+        href = href.strip()
+        if not _names_host(href):
+            return self._to_local(urljoin(page_url, href))
+        # A link naming its host takes at most the page's scheme from the page.
+        key = (href, page_url.partition(":")[0])
+        if key not in self._absolute:
+            if len(self._absolute) >= _ABSOLUTE_CACHE_SIZE:
+                self._absolute.clear()
+            self._absolute[key] = self._to_local(urljoin(page_url, href))
+        return self._absolute[key]
+
+    def _to_local(self, absolute: str) -> str | None:
         parts = urlsplit(absolute)
         if parts.scheme not in {"http", "https"}:
             return None
@@ -101,5 +126,4 @@ class SiteUrls:
         # The site's links are root-relative to the real site: they live under base_url's path.
         if self._root_path and not (path + "/").startswith(self._root_path + "/"):
             path = self._root_path + path
-        scheme = urlsplit(self.base_url).scheme
-        return urlunsplit((scheme, self._netloc, path, parts.query, ""))
+        return urlunsplit((self._scheme, self._netloc, path, parts.query, ""))

@@ -65,6 +65,9 @@ class FinewsSpider(ShareFollowing):
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.urls = SiteUrls(self.args.base_url)
         self.share_urls = ShareUrls(self.args.share_base_url)
+        # Category pages already asked for by a post: every post of a category names its page,
+        # and a request the dupefilter drops still costs a Request and a fingerprint.
+        self.listings_named: set[str] = set()
 
     def wanted(self, category: str) -> bool:
         return not self.args.categories or category in self.args.categories
@@ -161,9 +164,10 @@ class FinewsSpider(ShareFollowing):
             self.report_failure(response.request, f"not a post page: {error}", "post")
             return
         item = article_from_post_page(response.url, page, category)
-        infocode = infocode_of(page.source_link) if page.source_link else None
-        if self.args.follow_share and infocode and is_share_link(page.source_link or ""):
-            yield self.share_page_request(infocode, page.source_link, item)
+        link = page.source_link
+        infocode = infocode_of(link) if self.args.follow_share and link else None
+        if infocode and is_share_link(link or ""):
+            yield self.share_page_request(infocode, link, item)
         else:
             yield item
         # Back links name the post's category exactly: discover its category page (the
@@ -171,7 +175,8 @@ class FinewsSpider(ShareFollowing):
         # A post without back links found outside a category page names its category only
         # in its URL (lower-cased by the site: right for one-word lower-case slugs).
         for slug in self._categories_named_by(page, response.url, category):
-            if self.wanted(slug):
+            if self.wanted(slug) and slug not in self.listings_named:
+                self.listings_named.add(slug)
                 yield self.listing_request(self.urls.category(slug), slug)
 
     def _categories_named_by(self, page: PostPage, url: str, listing: str | None) -> list[str]:

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from lxml.html import document_fromstring, fragment_fromstring
 from parsel import Selector
@@ -378,3 +380,35 @@ def test_a_long_listing_is_read_across_parser_chunks() -> None:
 def test_a_page_without_a_section_is_not_a_listing(page: bytes) -> None:
     with pytest.raises(NotAListingError):
         CategoryPage().parse(page)
+
+
+_HREF_PIECES = ["//", "http://", "https://", "HTTP://", "finews.withounder.com", "finews.zning.me"]
+_HREF_PIECES += ["127.0.0.1:4000", "example.org", "/", "/category/a.html", "?x=1", "#f", ".."]
+_HREF_PIECES += [" ", "\t", "\n", "[::1]", "mailto:", "a", "%20", "中"]
+_PAGE_URLS = [
+    "http://127.0.0.1:4000/a/2026/01/01/NW1.html",
+    "https://127.0.0.1:4000/b/",
+    "HTTP://127.0.0.1:4000/",
+    "http://127.0.0.1:4000/category/x.html?y=2",
+    "127.0.0.1:4000/no-scheme",
+]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_HREF_PIECES), max_size=5).map("".join),
+            st.sampled_from(_PAGE_URLS),
+        ),
+        max_size=8,
+    )
+)
+def test_site_urls_to_local_remembers_nothing_wrong(links: list[tuple[str, str]]) -> None:
+    """``to_local`` keeps the mapping of links naming their host: one instance asked many
+    times answers as a fresh one asked once."""
+    kept = SiteUrls("http://127.0.0.1:4000/base")
+    for href, page_url in links:
+        assert kept.to_local(href, page_url) == SiteUrls("http://127.0.0.1:4000/base").to_local(
+            href, page_url
+        )

@@ -302,6 +302,17 @@ def test_post_of_a_wanted_category_asks_its_category_page() -> None:
     assert [r.url for r in requests] == [f"{BASE}/category/tianjinribao.html"]
 
 
+def test_posts_of_one_category_ask_its_category_page_once() -> None:
+    """The dupefilter would drop the repeats, but only after a Request and a fingerprint each."""
+    spider = make_spider(follow_share="false")
+    asked = [
+        r.url
+        for _ in range(3)
+        for r in requests_in(list(spider.parse_post(response(TIANJIN_POST), category=None)))
+    ]
+    assert asked == [f"{BASE}/category/tianjinribao.html"]
+
+
 @pytest.mark.parametrize("post", [WIND_POST, ROLLING_POST, TWO_WORD_POST])
 def test_post_of_another_category_is_archived_but_its_back_link_not_followed(post: str) -> None:
     spider = make_spider(categories="tianjinribao", follow_share="false")

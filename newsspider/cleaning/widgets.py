@@ -56,21 +56,55 @@ def _drop(element: HtmlElement) -> None:
         element.drop_tree()
 
 
+def _has_text(element: HtmlElement) -> bool:
+    """``text_content().strip()``, without the XPath query ``text_content`` runs."""
+    return any(text.strip() for text in element.itertext())
+
+
+def _unwrap(element: HtmlElement) -> None:
+    """``drop_tag()``: the tag goes, its text and children stay where it was.
+
+    Moving the children out one by one and removing the element costs less than lxml.html's
+    index lookup and slice assignment, and most wrappers hold one child or none.
+    """
+    parent = element.getparent()
+    previous = element.getprevious()
+    children = list(element)
+    if element.text:
+        _append_text(parent, previous, element.text)
+    if element.tail:
+        if children:
+            children[-1].tail = (children[-1].tail or "") + element.tail
+        else:
+            _append_text(parent, previous, element.tail)
+    for child in children:
+        element.addprevious(child)
+    parent.remove(element)
+
+
+def _append_text(parent: HtmlElement, previous: HtmlElement | None, text: str) -> None:
+    """Add ``text`` after ``previous``, or at the start of ``parent`` when it is ``None``."""
+    if previous is None:
+        parent.text = (parent.text or "") + text
+    else:
+        previous.tail = (previous.tail or "") + text
+
+
 def unwrap_quote_widgets(root: HtmlElement, changes: Counter[str]) -> None:
     # Each list is made before its edits, the wrappers' after the placeholders' edits. (Python
     # tests over ``iter``, which matches names in C, cost less than XPath queries: these walk
     # a few dozen elements, and an XPath query costs some 10 µs before it reads one.)
     placeholders = [span for span in root.iter("span") if _is_placeholder(span)]
     for placeholder in placeholders:
-        if placeholder.text_content().strip():
-            placeholder.drop_tag()  # not empty after all: keep its words
+        if _has_text(placeholder):
+            _unwrap(placeholder)  # not empty after all: keep its words
             changes["quote_widgets_unwrapped"] += 1
         else:
             _drop(placeholder)
             changes["empty_quote_spans_dropped"] += 1
     wrappers = [element for element in root.iter("span", "a") if _is_wrapper(element)]
     for wrapper in wrappers:
-        wrapper.drop_tag()
+        _unwrap(wrapper)
         changes["quote_widgets_unwrapped"] += 1
 
 

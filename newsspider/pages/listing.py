@@ -58,41 +58,52 @@ class NotAListingError(ValueError):
 class CategoryPage:
     """``/category/<slug>.html`` and ``/emnews/``: a ``<ul>`` of post links, newest first.
 
-    A page without the site's ``<section>`` (an error page, garbage served with 200) raises
-    :class:`NotAListingError`: taking it for an empty category would mark its posts gone.
+    The links are the ``li a[href]`` of the ``div.wrapper > section`` (the site's layout has
+    one; a page without it: those of its last ``section``). A page without any ``<section>``
+    (an error page, garbage served with 200) raises :class:`NotAListingError`: taking it for
+    an empty category would mark its posts gone.
 
-    The links are those of the last ``div.wrapper > section`` (else of the last ``section``)
-    inside an ``<li>``. The page is read as a stream of parser events, each list item freed
-    once read: a category page lists every post of its category (850 KB, 7,000 links at
-    20,000 posts), and its whole tree raised the crawl's peak memory by ~8 MB for good.
+    :meth:`iter_links` reads the page as a stream of parser events and yields each link as it
+    is read, each list item freed once read: a category page lists every post of its
+    category (850 KB, 7,000 links at 20,000 posts), and its whole tree, or the list of its
+    links, raised the crawl's peak memory for good.
     """
 
     def parse(self, html: bytes | str, encoding: str | None = None) -> list[ListingLink]:
+        return list(self.iter_links(html, encoding))
+
+    def iter_links(self, html: bytes | str, encoding: str | None = None) -> Iterator[ListingLink]:
+        """The links, as read; raises :class:`NotAListingError` at the end of a page that
+        has no ``<section>`` (having yielded nothing)."""
         if isinstance(html, str):
             html, encoding = html.encode("utf-8"), "utf-8"
         parser = etree.HTMLPullParser(events=("start", "end"), encoding=encoding)
         reader = _ListingReader()
         for offset in range(0, len(html), _CHUNK):
             parser.feed(html[offset : offset + _CHUNK])
-            reader.read(parser.read_events())
+            yield from reader.read(parser.read_events())
         with contextlib.suppress(etree.XMLSyntaxError):  # an empty document: no <section>
             parser.close()
-        reader.read(parser.read_events())
-        return reader.links()
+        yield from reader.read(parser.read_events())
+        yield from reader.fallback_links()
 
 
 _CHUNK = 64 * 1024
 
 
 class _ListingReader:
-    """Collects ``li a[href]`` per ``section`` from parser events."""
+    """``li a[href]`` of the wrapper's sections as they are read; other sections' kept aside
+    in case the page has no wrapper section."""
 
     def __init__(self) -> None:
-        self.sections: list[tuple[bool, list[ListingLink]]] = []  # (in div.wrapper, links)
-        self.open_sections: list[list[ListingLink]] = []
+        self.open_sections: list[bool] = []  # for each open <section>: inside div.wrapper?
+        self.in_wrapper = 0  # open wrapper sections
+        self.wrapper_seen = False
+        self.other_sections: list[list[ListingLink]] = []  # links of sections outside
+        self.open_others: list[list[ListingLink]] = []
         self.list_items = 0  # <li> elements open around the current one
 
-    def read(self, events: Iterator[tuple[str, Any]]) -> None:
+    def read(self, events: Iterator[tuple[str, Any]]) -> Iterator[ListingLink]:
         for event, element in events:
             tag = element.tag
             if event == "start":
@@ -102,36 +113,55 @@ class _ListingReader:
                     self.list_items += 1
                 continue
             if tag == "a" and self.list_items and self.open_sections:
-                self._anchor(element)
+                link = self._link(element)
+                if link is not None and self.in_wrapper:
+                    yield link
+                elif link is not None and not self.wrapper_seen:
+                    for links in self.open_others:
+                        links.append(link)
             elif tag == "li":
                 self.list_items -= 1
                 _free(element)
             elif tag == "section" and self.open_sections:
-                self.open_sections.pop()
+                self._close_section()
 
     def _open_section(self, section: Any) -> None:
         parent = section.getparent()
-        in_wrapper = (
+        wrapped = (
             parent is not None
             and parent.tag == "div"
             and "wrapper" in (parent.get("class") or "").split()
         )
-        links: list[ListingLink] = []
-        self.sections.append((in_wrapper, links))
-        self.open_sections.append(links)
+        self.open_sections.append(wrapped)
+        if wrapped:
+            self.in_wrapper += 1
+            self.wrapper_seen = True
+            self.other_sections.clear()  # never needed now
+            self.open_others.clear()
+        elif not self.wrapper_seen:
+            links: list[ListingLink] = []
+            self.other_sections.append(links)
+            self.open_others.append(links)
 
-    def _anchor(self, anchor: Any) -> None:
+    def _close_section(self) -> None:
+        if self.open_sections.pop():
+            self.in_wrapper -= 1
+        elif self.open_others:
+            self.open_others.pop()
+
+    @staticmethod
+    def _link(anchor: Any) -> ListingLink | None:
         href = (anchor.get("href") or "").strip()
-        if href and _is_post_href(href):
-            link = ListingLink(href=href, title=normalize_space("".join(anchor.itertext())))
-            for links in self.open_sections:
-                links.append(link)
+        if not href or not _is_post_href(href):
+            return None
+        return ListingLink(href=href, title=normalize_space("".join(anchor.itertext())))
 
-    def links(self) -> list[ListingLink]:
-        if not self.sections:
+    def fallback_links(self) -> list[ListingLink]:
+        if self.wrapper_seen:
+            return []
+        if not self.other_sections:
             raise NotAListingError("no <section>: not a listing page of the site")
-        in_wrapper = [links for wrapped, links in self.sections if wrapped]
-        return (in_wrapper or [links for _, links in self.sections])[-1]
+        return self.other_sections[-1]
 
 
 def _free(element: Any) -> None:

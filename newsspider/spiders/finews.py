@@ -136,20 +136,22 @@ class FinewsSpider(ShareFollowing):
     def parse_listing(self, response: Response, category: str) -> Iterator[Request]:
         if response.status == 304:
             return
+        encoding = response.encoding if isinstance(response, TextResponse) else None
+        # Requests are yielded as the page is read: a category page lists thousands of posts.
+        listed = 0
         try:
-            encoding = response.encoding if isinstance(response, TextResponse) else None
-            links = self.category_page.parse(response.body, encoding)
+            for link in self.category_page.iter_links(response.body, encoding):
+                listed += 1
+                request = self.post_request(link.href, response.url, category)
+                if request is not None:
+                    yield request
         except NotAListingError as error:
             self.report_failure(response.request, str(error), "listing")
             return
         if response.request is not None:
             response.meta[LISTING_OK] = True  # a real listing: it may show posts gone
-        if not links:
+        if not listed:
             logger.info("Category page %s lists no posts", response.url)
-        for link in links:
-            request = self.post_request(link.href, response.url, category)
-            if request is not None:
-                yield request
 
     def parse_post(
         self, response: Response, category: str | None

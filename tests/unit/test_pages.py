@@ -339,7 +339,7 @@ def _listing(body: str, charset: str = "utf-8") -> str:
     return f'<html><head><meta charset="{charset}"></head><body>{body}</body></html>'
 
 
-def test_listing_links_come_from_the_last_wrapper_section_only_inside_list_items() -> None:
+def test_listing_links_come_from_the_wrapper_section_only_inside_list_items() -> None:
     page = _listing(
         f'<section><ul><li><a href="{_POST_B}">header</a></li></ul></section>'
         f'<div class="page wrapper"><section><a href="{_POST_B}">not in a list item</a>'
@@ -412,3 +412,17 @@ def test_site_urls_to_local_remembers_nothing_wrong(links: list[tuple[str, str]]
         assert kept.to_local(href, page_url) == SiteUrls("http://127.0.0.1:4000/base").to_local(
             href, page_url
         )
+
+
+def test_listing_links_are_yielded_as_the_page_is_read() -> None:
+    items = "".join(f'<li><a href="{_POST_A}">{n}</a></li>' for n in range(5000))
+    page = _listing(f'<div class="wrapper"><section><ul>{items}</ul></section></div>').encode()
+    links = CategoryPage().iter_links(page)
+    assert next(links).title == "0"  # before the rest of the 200 KB page is parsed
+    assert sum(1 for _ in links) == 4999
+
+
+def test_a_listing_without_a_section_yields_nothing_before_it_fails() -> None:
+    links = CategoryPage().iter_links(_listing(f'<ul><li><a href="{_POST_A}">x</a></li></ul>'))
+    with pytest.raises(NotAListingError):
+        next(links)

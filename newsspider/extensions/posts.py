@@ -1,17 +1,18 @@
 """Writes every scraped article as a Jekyll post under ``DATA_DIR/posts/_posts/``.
 
 Like Scrapy's ``FeedExporter``, it listens to ``item_scraped``, so it sees exactly the items
-that passed every pipeline. Settings: ``NEWSSPIDER_DATA_DIR``, ``NEWSSPIDER_POSTS_ENABLED``,
-``NEWSSPIDER_POST_BODY``.
+that passed every pipeline. Each post replaces its file whole (:class:`AtomicFolder`: the
+folder is made, resolved and opened once a run; names are checked by string rules). Settings:
+``NEWSSPIDER_DATA_DIR``, ``NEWSSPIDER_POSTS_ENABLED``, ``NEWSSPIDER_POST_BODY``.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 from typing import Any, Self
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -19,10 +20,11 @@ from scrapy.exceptions import NotConfigured
 from newsspider.exporters.jekyll import (
     BODY_FORMATS,
     JekyllPostExporter,
+    article_fields,
     post_filename,
     render_post,
 )
-from newsspider.files import atomic_writer, inside
+from newsspider.files import AtomicFolder
 from newsspider.signals import post_written
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ class JekyllPostsWriter:
     def __init__(self, crawler: Crawler, posts_dir: Path, body_format: str) -> None:
         self.crawler = crawler
         self.posts_dir = posts_dir
+        self.folder = AtomicFolder(posts_dir)
         self.body_format = body_format
         assert crawler.stats is not None
         self.stats = crawler.stats
@@ -50,35 +53,35 @@ class JekyllPostsWriter:
         posts_dir = Path(settings.get("NEWSSPIDER_DATA_DIR")) / "posts" / "_posts"
         writer = cls(crawler, posts_dir, body_format)
         crawler.signals.connect(writer.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(writer.folder.close, signal=signals.engine_stopped)
         return writer
 
     def path_for(self, article: dict[str, Any]) -> Path:
-        return inside(self.posts_dir, post_filename(article))
+        return self.folder.path_of(post_filename(article))
 
     def rewrite(self, article: dict[str, Any]) -> None:
         """Write the post of a recovered record unless the same file is already there."""
-        path = self.path_for(article)
+        name = post_filename(article)
         rendered = render_post(article, self.body_format).encode("utf-8")
-        if path.is_file() and path.read_bytes() == rendered:
+        if self.folder.read(name) == rendered:
             return
-        with atomic_writer(path, durable=False) as file:
-            file.write(rendered)
+        self.folder.write(name, rendered)
         self.stats.inc_value("newsspider/recovery/posts_rewritten")
 
     def item_scraped(self, item: Any) -> None:
-        article = ItemAdapter(item).asdict()
+        article = article_fields(item)
         try:
-            path = self.path_for(article)
+            name = post_filename(article)
+            post = io.BytesIO()
+            exporter = JekyllPostExporter(post, body_format=self.body_format)
+            exporter.start_exporting()
+            exporter.export_item(item)
+            exporter.finish_exporting()
             # Synced at the state's checkpoints (extensions/state.py), not file by file.
-            with atomic_writer(path, durable=False) as file:
-                exporter = JekyllPostExporter(file, body_format=self.body_format)
-                exporter.start_exporting()
-                exporter.export_item(item)
-                exporter.finish_exporting()
+            path = self.folder.write(name, post.getvalue())
         except (OSError, ValueError) as error:
             self.stats.inc_value("newsspider/posts/failed")
             logger.error("Could not write the post of %s: %s", article.get("url"), error)
             return
         self.stats.inc_value("newsspider/posts/written")
-        logger.debug("Wrote post %s", path)
         self.crawler.signals.send_catch_log(post_written, item=item, path=path)

@@ -591,10 +591,14 @@ def test_writer_does_not_write_through_a_link_out_of_the_folder(outside_target: 
     assert outside_target.read_text(encoding="utf-8") == "not a post"
 
 
-def test_writer_counts_a_link_out_of_the_folder_as_failed(
-    crawler: Crawler, outside_target: Path
+def test_writer_replaces_a_link_out_of_the_folder_with_the_post(
+    crawler: Crawler, data_dir: Path, outside_target: Path
 ) -> None:
-    assert (stat(crawler, "written"), stat(crawler, "failed")) == (None, 1)
+    """Names are replaced, never followed: the link goes, the post takes its place."""
+    post = data_dir / POST_PATH
+    assert not post.is_symlink()
+    assert post.read_text(encoding="utf-8") == EXPECTED_POST
+    assert (stat(crawler, "written"), stat(crawler, "failed")) == (1, None)
 
 
 def test_writer_counts_an_invalid_date_as_failed(crawler: Crawler) -> None:

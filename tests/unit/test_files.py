@@ -1,0 +1,115 @@
+"""``files.AtomicFolder``: whole files only, never outside the folder, no temporary file left."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from newsspider.files import AtomicFolder, check_file_name
+
+NAME = "2022-03-03-NW202203032295532740.md"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> AtomicFolder:
+    # Deep enough that an escaping name would still land under ``tmp_path``, where it is seen.
+    return AtomicFolder(tmp_path / "data" / "posts" / "_posts")
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if not p.is_dir())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", ".", "..", "../x", "a/b", "/etc/passwd", "a\\b", "x\x00y", "A" * 256, "中" * 86],
+    ids=["empty", "dot", "dotdot", "parent", "slash", "absolute", "backslash", "nul", "256", "cjk"],
+)
+def test_a_name_that_could_leave_the_folder_or_not_fit_is_refused(
+    folder: AtomicFolder, tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(ValueError):
+        folder.write(name, b"x")
+    assert files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["A" * 255, "中" * 85, "a..b", ".hidden", "-x"])
+def test_a_plain_name_up_to_255_bytes_is_taken(name: str) -> None:
+    assert check_file_name(name) == name
+
+
+def test_write_puts_the_file_in_the_folder_made_for_it(folder: AtomicFolder) -> None:
+    path = folder.write(NAME, b"post")
+    assert path == folder.path.resolve() / NAME
+    assert path.read_bytes() == b"post"
+
+
+def test_write_replaces_the_file_and_leaves_no_temporary_file(
+    folder: AtomicFolder, tmp_path: Path
+) -> None:
+    folder.write(NAME, b"old")
+    folder.write(NAME, b"new")
+    assert (folder.path / NAME).read_bytes() == b"new"
+    assert files_under(tmp_path) == [f"data/posts/_posts/{NAME}"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(
+    folder: AtomicFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder.write(NAME, b"old")
+
+    def disk_full(fd: int, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        folder.write(NAME, b"new")
+    assert (folder.path / NAME).read_bytes() == b"old"
+    assert files_under(tmp_path) == [f"data/posts/_posts/{NAME}"]
+
+
+def test_a_temporary_file_left_by_a_killed_process_is_replaced(folder: AtomicFolder) -> None:
+    folder.path.mkdir(parents=True)
+    stale = folder.path / f".{NAME[:40]}.{os.getpid()}.tmp"
+    stale.write_bytes(b"half a po")
+    folder.write(NAME, b"post")
+    assert (folder.path / NAME).read_bytes() == b"post"
+    assert not stale.exists()
+
+
+def test_links_in_the_folder_are_replaced_never_written_through(
+    folder: AtomicFolder, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(b"not a post")
+    folder.path.mkdir(parents=True)
+    (folder.path / NAME).symlink_to(outside)
+    (folder.path / f".{NAME[:40]}.{os.getpid()}.tmp").symlink_to(outside)
+    folder.write(NAME, b"post")
+    assert outside.read_bytes() == b"not a post"
+    assert not (folder.path / NAME).is_symlink()
+    assert (folder.path / NAME).read_bytes() == b"post"
+
+
+def test_the_folder_is_kept_once_resolved(folder: AtomicFolder, tmp_path: Path) -> None:
+    """Made and opened once: moved away mid-run, it still gets the files."""
+    folder.write(NAME, b"first")
+    moved = tmp_path / "moved"
+    folder.path.rename(moved)
+    folder.write("second.md", b"second")
+    assert sorted(p.name for p in moved.iterdir()) == [NAME, "second.md"]
+
+
+def test_read_gives_the_file_or_none(folder: AtomicFolder) -> None:
+    assert folder.read(NAME) is None
+    folder.write(NAME, b"post")
+    assert folder.read(NAME) == b"post"
+
+
+def test_close_then_write_opens_the_folder_again(folder: AtomicFolder) -> None:
+    folder.write(NAME, b"one")
+    folder.close()
+    folder.write(NAME, b"two")
+    assert (folder.path / NAME).read_bytes() == b"two"

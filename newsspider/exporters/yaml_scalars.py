@@ -31,9 +31,21 @@ def double_quoted(value: str) -> str:
     return '"' + _NEEDS_ESCAPE_RE.sub(lambda m: _escape(m.group()), value) + '"'
 
 
-@lru_cache(maxsize=4096)  # categories, tags and outlets repeat: YAML-parse each once
+# A letter, then letters and digits: a string to PyYAML and Psych, but for these words.
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+
+
 def scalar(value: str) -> str:
     """``value`` plain when YAML reads it back as the same string, else double-quoted."""
+    # Ids (NW2022…) are new every time: the cache below would only churn, YAML parsing each.
+    if _WORD_RE.fullmatch(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return _parsed_scalar(value)
+
+
+@lru_cache(maxsize=4096)  # categories, tags and outlets repeat: YAML-parse each once
+def _parsed_scalar(value: str) -> str:
     plain_candidate = (
         _PLAIN_RE.match(value)
         and not _NEEDS_ESCAPE_RE.search(value)

@@ -21,7 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newsspider.exporters.jekyll import JekyllPostExporter, post_filename, render_post
-from newsspider.exporters.yaml_scalars import double_quoted, scalar
+from newsspider.exporters.yaml_scalars import _parsed_scalar, double_quoted, scalar
 from newsspider.extensions.posts import JekyllPostsWriter
 from newsspider.items import ArticleItem
 
@@ -375,6 +375,18 @@ def test_front_matter_keeps_its_keys_with_a_hostile_value_everywhere(value: str)
 )
 def test_scalar_is_plain_only_when_it_reads_back_as_itself(value: str, expected: str) -> None:
     assert scalar(value) == expected
+
+
+_WORDS = ["NW202203032295532740", "y", "Y", "n", "N", "nan", "inf", "E1", "x1e5", "No1", "oN"]
+_WORDS += [w for word in ("yes", "no", "true", "false", "on", "off", "null") for w in (
+    word, word.upper(), word.title(), word[:-1] + word[-1].upper()
+)]  # fmt: skip
+
+
+@pytest.mark.parametrize("word", _WORDS)
+def test_scalar_of_a_word_skips_yaml_but_answers_as_yaml(word: str) -> None:
+    """Letters and digits (an id) are not YAML-parsed; the answer is the parsed one."""
+    assert scalar(word) == _parsed_scalar.__wrapped__(word)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,7 @@ class RunReport:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.data_dir = Path(settings["NEWSSPIDER_DATA_DIR"])
+        self._data_root: str | None = None  # the data dir resolved, once
         self.max_failed = settings.getint("NEWSSPIDER_MAX_FAILED")
         self.progress_interval = settings.getfloat("NEWSSPIDER_PROGRESS_INTERVAL")
         self.new: list[str] = []
@@ -182,6 +184,13 @@ class RunReport:
         ]
 
     def _relative(self, path: Path) -> str:
+        """``path`` relative to the data dir (as is when outside it)."""
+        if self._data_root is None:
+            self._data_root = str(self.data_dir.resolve()) + os.sep
+        text = str(path)
+        # The posts writer sends resolved paths: cut by string, not resolved again per post.
+        if text.startswith(self._data_root) and os.path.normpath(text) == text:
+            return text[len(self._data_root) :]
         try:
             return str(Path(path).resolve().relative_to(self.data_dir.resolve()))
         except ValueError:

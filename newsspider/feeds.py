@@ -1,4 +1,5 @@
-"""Feeds: ``%(data_dir)s`` and ``%(run_id)s`` in ``FEEDS`` URIs, and unbuffered file storage.
+"""Feeds: ``%(data_dir)s`` and ``%(run_id)s`` in ``FEEDS`` URIs, unbuffered file storage, and a
+JSON Lines exporter that reads dataclass items directly.
 
 Each JSON Lines record reaches the operating system when it is exported (one ``write`` per
 line), so a run killed at any moment leaves only whole lines, and the crawl state, written
@@ -7,11 +8,15 @@ after, never counts an article the feed does not hold.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from scrapy import Spider
+from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.utils.python import to_bytes
 
 from newsspider.runs import run_id_for
 
@@ -27,3 +32,39 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path.open(self.write_mode, buffering=0)
+
+
+class JsonLinesExporter(JsonLinesItemExporter):
+    """Scrapy's JSON Lines exporter, byte for byte, but a dataclass item's fields are read
+    with ``getattr``: ``ItemAdapter`` and ``serialize_field`` took half of each line's cost.
+
+    Only for a list of ``fields_to_export`` and fields without a ``serializer``; any other item
+    goes through Scrapy's code. Enabled with ``FEED_EXPORTERS = {"jsonlines": …}``.
+    """
+
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        self._names: dict[type, tuple[str, ...] | None] = {}
+
+    def export_item(self, item: Any) -> None:
+        kind = type(item)
+        if kind not in self._names:
+            self._names[kind] = self._plain_fields(kind)
+        names = self._names[kind]
+        if names is None:
+            super().export_item(item)
+            return
+        data = self.encoder.encode({name: getattr(item, name) for name in names}) + "\n"
+        self.file.write(to_bytes(data, self.encoding))
+
+    def _plain_fields(self, kind: type) -> tuple[str, ...] | None:
+        """The fields to export of a dataclass, when Scrapy would export them unchanged."""
+        wanted = self.fields_to_export
+        if not is_dataclass(kind) or wanted is None or isinstance(wanted, Mapping):
+            return None
+        declared = {field.name: field for field in fields(kind)}
+        if any("serializer" in field.metadata for field in declared.values()):
+            return None
+        if self.export_empty_fields and any(name not in declared for name in wanted):
+            return None  # Scrapy writes those as null
+        return tuple(name for name in wanted if name in declared)

@@ -15,7 +15,7 @@ from newsspider.cleaning.sanitize import (
     parse_sanitized,
     sanitize,
 )
-from newsspider.cleaning.text import element_text, html_to_text
+from newsspider.cleaning.text import PlainText, element_text
 from newsspider.cleaning.tree import parse_fragment
 from newsspider.cleaning.widgets import (
     drop_chart_blocks,
@@ -65,10 +65,12 @@ def clean_body(raw_html: str) -> CleanedBody:
     count_disallowed(root, changes)
     safe_html = sanitize(_inner_html(root))
     safe_root = parse_sanitized(safe_html)
+    plain = PlainText()  # read by the Markdown walk: one walk for both
+    markdown = markdown_from_element(safe_root, plain)
     return CleanedBody(
         html=safe_html.strip(),
-        markdown=markdown_from_element(safe_root),
-        text=html_to_text(safe_root),
+        markdown=markdown,
+        text=plain.result(),
         # The sanitizer writes "<" only to open a tag, and every character as itself: these
         # tests spare most bodies a walk.
         images=_images(safe_root) if "<img" in safe_html else [],

@@ -28,6 +28,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from newsspider.cleaning.sanitize import parse_sanitized
+from newsspider.cleaning.text import PlainText
 
 # --- Escaping text for kramdown -------------------------------------------------------------
 
@@ -145,14 +146,6 @@ class _Tag:
             self.convert = _convert_heading
 
 
-class _Skipped(_Tag):
-    """Comments and processing instructions: neither text nor markup."""
-
-    def __init__(self) -> None:
-        super().__init__("")
-        self.convert = _skip
-
-
 _CHILD_FLAGS = {"pre": _PRE | _NOFORMAT, "code": _NOFORMAT, "td": _INLINE, "th": _INLINE}
 _CHILD_FLAGS["li"] = _IN_LIST_ITEM
 _TAGS: dict[Any, _Tag] = {}
@@ -208,11 +201,12 @@ def _collapse(strings: list[str]) -> str:
     return "".join(parts)
 
 
-def _render_children(element: Any, flags: int, block: bool) -> str:
+def _render_children(element: Any, flags: int, block: bool, plain: PlainText) -> str:
     """The texts and elements in ``element`` (``flags`` theirs), as BeautifulSoup would see
     them: whitespace-only text at the edge of a block, or beside one, is dropped, and text
-    is trimmed where it meets a block."""
+    is trimmed where it meets a block. ``plain`` is told about each on the way."""
     text = element.text
+    plain.data(text)
     if not len(element):
         if not text or (block and not text.strip()):
             return ""
@@ -225,12 +219,12 @@ def _render_children(element: Any, flags: int, block: bool) -> str:
     last = len(children) - 1
     for index, child in enumerate(children):
         info = infos[index]
-        rendered = _render_children(child, flags | info.child_flags, info.block)
-        if info.convert is not None:
-            rendered = info.convert(child, rendered, flags)
-        if rendered:
-            strings.append(rendered)
+        if info is not _SKIPPED:
+            rendered = _render(child, info, flags, plain)
+            if rendered:
+                strings.append(rendered)
         tail = child.tail
+        plain.data(tail)
         if tail:
             after_block = info.spaced
             before_block = infos[index + 1].spaced if index < last else block
@@ -239,6 +233,15 @@ def _render_children(element: Any, flags: int, block: bool) -> str:
     if flags & _PRE:
         return "".join(strings)
     return strings[0] if len(strings) == 1 else _collapse([s for s in strings if s])
+
+
+def _render(element: Any, info: _Tag, flags: int, plain: PlainText) -> str:
+    """``element`` as Markdown; ``flags`` are those its ancestors give it."""
+    tag = element.tag
+    plain.start(tag)
+    rendered = _render_children(element, flags | info.child_flags, info.block, plain)
+    plain.end(tag)
+    return rendered if info.convert is None else info.convert(element, rendered, flags)
 
 
 # --- One converter per tag: (element, rendered content, ancestors' flags) -> Markdown ----------
@@ -439,10 +442,6 @@ def _convert_tr(element: Any, text: str, flags: int) -> str:
     return f"|{text}\n"
 
 
-def _skip(element: Any, text: str, flags: int) -> str:
-    return ""
-
-
 _CONVERTERS: dict[str, Converter] = {
     "a": _convert_a,
     "b": _inline("**"),
@@ -474,12 +473,24 @@ _CONVERTERS: dict[str, Converter] = {
 }
 
 
-_TAGS[etree.Comment] = _TAGS[etree.ProcessingInstruction] = _TAGS[etree.Entity] = _Skipped()
+# Comments and processing instructions: neither text nor markup.
+_SKIPPED = _TAGS[etree.Comment] = _TAGS[etree.ProcessingInstruction] = _TAGS[etree.Entity] = _Tag(
+    ""
+)
 
 
-def markdown_from_element(root: Any) -> str:
-    """The content of ``root`` (a fragment's wrapper, not rendered itself) as Markdown."""
-    return _render_children(root, 0, block=False).strip()
+def markdown_from_element(root: Any, plain: PlainText | None = None) -> str:
+    """The content of ``root`` (a fragment's wrapper, not rendered itself) as Markdown.
+
+    ``plain``, if given, is told about the tree as the walk goes (see :class:`PlainText`).
+    """
+    if plain is None:
+        plain = PlainText()
+    tag = root.tag if isinstance(root.tag, str) else ""
+    plain.start(tag)
+    markdown = _render_children(root, 0, False, plain).strip()
+    plain.end(tag)
+    return markdown
 
 
 def html_to_markdown(html: str) -> str:

@@ -19,52 +19,90 @@ CELL_TAGS = frozenset({"td", "th"})
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 
 
+class PlainText:
+    """The plain text of the elements and texts it is told about, in document order.
+
+    ``start(tag)`` as an element opens (``""`` for a comment), ``data(text)`` for its text
+    and, once it has closed (``end(tag)``), for its tail. The Markdown walk tells it about
+    the tree as it goes, so the text costs no walk of its own.
+    """
+
+    __slots__ = ("_after_break", "_current", "_open", "_paragraphs")
+
+    def __init__(self) -> None:
+        self._current: list[str] = []  # the paragraph being read, empty texts left out
+        self._paragraphs: list[str] = []
+        self._open = False  # told anything, even an empty text, since the last block edge
+        self._after_break = False  # the last thing told was a <br>
+
+    def start(self, tag: str) -> None:
+        if tag in BLOCK_TAGS:
+            self._flush()
+        elif tag == "br":
+            self._current.append("\n")
+            self._open = self._after_break = True
+        elif tag in CELL_TAGS and self._open and not self._after_break:
+            self._current.append(" ")  # cells of a row, apart
+            self._after_break = False
+
+    def data(self, text: str | None) -> None:
+        if text:
+            self._current.append(text.replace("\n", " "))
+        self._open = True
+        self._after_break = False
+
+    def end(self, tag: str) -> None:
+        if tag in BLOCK_TAGS:
+            self._flush()
+
+    def result(self) -> str:
+        self._flush()
+        return "\n\n".join(self._paragraphs)
+
+    def _flush(self) -> None:
+        """End the paragraph being read: its lines with their spaces collapsed."""
+        self._open = False
+        current = self._current
+        if not current:
+            return  # blocks open and close a paragraph each: most calls find nothing
+        joined = "".join(current)
+        current.clear()
+        # ``" ".join(line.split())`` is ``_INLINE_SPACE_RE.sub(" ", line).strip()`` for a
+        # line (no "\n"): the same whitespace (str.isspace's), at a quarter of the cost on CJK.
+        if "\n" not in joined:
+            text = " ".join(joined.split())
+        else:
+            lines = [" ".join(line.split()) for line in joined.split("\n")]
+            text = "\n".join([line for line in lines if line])
+        if text:
+            self._paragraphs.append(text)
+
+
 def html_to_text(root: Element) -> str:
-    paragraphs: list[str] = []
-    current: list[str] = []
-    _walk(root, current, paragraphs, is_root=True)
-    _flush(current, paragraphs)
-    return "\n\n".join(paragraphs)
+    text = PlainText()
+    tell_plain_text(root, text)
+    return text.result()
 
 
-def _flush(current: list[str], paragraphs: list[str]) -> None:
-    """End the paragraph ``current`` holds: its lines with their spaces collapsed."""
-    if not current:
-        return  # blocks open and close a paragraph each: most calls find nothing
-    joined = "".join(current)
-    current.clear()
-    # ``" ".join(line.split())`` is ``_INLINE_SPACE_RE.sub(" ", line).strip()`` for a line
-    # (no "\n"): the same whitespace, str.isspace's, at a quarter of the regex's cost on CJK.
-    if "\n" not in joined:
-        text = " ".join(joined.split())
-    else:
-        lines = [" ".join(line.split()) for line in joined.split("\n")]
-        text = "\n".join([line for line in lines if line])
-    if text:
-        paragraphs.append(text)
+def tell_plain_text(root: Element, text: PlainText) -> None:
+    """Tell ``text`` about ``root`` (a fragment's wrapper: its tail is not read)."""
+    tag = root.tag if isinstance(root.tag, str) else ""
+    text.start(tag)
+    text.data(root.text)
+    for child in root:
+        _tell(child, text)
+    text.end(tag)
 
 
-def _walk(
-    element: Element, current: list[str], paragraphs: list[str], is_root: bool = False
-) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    block = tag in BLOCK_TAGS
-    if block:
-        _flush(current, paragraphs)
-    elif tag == "br":
-        current.append("\n")
-    elif tag in CELL_TAGS and current and not current[-1].endswith("\n"):
-        current.append(" ")
-    if tag or is_root:
-        text = element.text
-        current.append(text.replace("\n", " ") if text else "")
+def _tell(element: Element, text: PlainText) -> None:
+    tag = element.tag
+    if isinstance(tag, str):
+        text.start(tag)
+        text.data(element.text)
         for child in element:
-            _walk(child, current, paragraphs)
-    if block:
-        _flush(current, paragraphs)
-    if not is_root:
-        tail = element.tail
-        current.append(tail.replace("\n", " ") if tail else "")
+            _tell(child, text)
+        text.end(tag)
+    text.data(element.tail)
 
 
 def first_sentence(text: str, limit: int = 80) -> str:

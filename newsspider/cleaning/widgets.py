@@ -182,9 +182,22 @@ def drop_dangerous(root: HtmlElement, changes: Counter[str]) -> None:
             changes["unsafe_tags_removed"] += 1
 
 
+# Navigation is a source link and a back-links block: the last few blocks are read first.
+_LAST_BLOCKS = 4
+
+
+def _trailing_navigation_blocks(root: HtmlElement) -> list[HtmlElement]:
+    """``trailing_navigation(list(root))``'s blocks, reading the last few blocks when they
+    hold the answer: it stops at the first block (from the end) that is not navigation."""
+    last = root[-_LAST_BLOCKS:]
+    _, _, blocks = trailing_navigation(last)
+    if len(last) < len(root) and len(blocks) == sum(isinstance(b.tag, str) for b in last):
+        _, _, blocks = trailing_navigation(list(root))  # no such block among them: read all
+    return blocks
+
+
 def drop_navigation(root: HtmlElement, changes: Counter[str]) -> None:
     """Drop the trailing source-link and back-links blocks (see ``pages.navigation``)."""
-    _, _, blocks = trailing_navigation(list(root))
-    for block in blocks:
+    for block in _trailing_navigation_blocks(root):
         _drop(block)
         changes["navigation_blocks_dropped"] += 1

@@ -81,6 +81,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsspider.incremental.downloader.ConditionalRequestsMiddleware": 560,
     # Below HttpCompressionMiddleware (590): it sees decompressed bodies.
     "newsspider.reliability.charset.CharsetDetectionMiddleware": 580,
+    # Scrapy's decodes every whole page to read its first 4 KB.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsspider.reliability.metarefresh.HeadMetaRefreshMiddleware": 575,
 }
 # Requests seen are remembered for one process only: a run resumed from JOBDIR asks the
 # listings again and finds what a killed run had in flight (the state skips what is archived).

@@ -74,3 +74,10 @@ def test_each_item_is_one_write() -> None:
     exporter = JsonLinesExporter(Recorder(), encoding="utf8", fields_to_export=EXPORT_FIELDS)
     exporter.export_item(ITEMS[1])
     assert len(writes) == 1 and writes[0].endswith(b"}\n")
+
+
+def test_the_project_exports_json_lines_with_it() -> None:
+    from newsspider.settings import FEED_EXPORTERS, FEEDS
+
+    assert FEED_EXPORTERS == {"jsonlines": "newsspider.feeds.JsonLinesExporter"}
+    assert {feed["format"] for feed in FEEDS.values()} == {"jsonlines"}

@@ -94,6 +94,7 @@ DUPEFILTER_CLASS = "newsspider.dupefilter.InMemoryDupeFilter"
 SCHEDULER_START_DISK_QUEUE = None
 # Pending requests wait on disk, JOBDIR or not: memory does not grow with the site.
 SCHEDULER = "newsspider.scheduler.SpillingScheduler"
+SCHEDULER_DISK_QUEUE = "newsspider.scheduler.PickleLifoDiskQueue"
 #: Without JOBDIR, queue pending requests in ``DATA_DIR/state/queue-<pid>`` (off: in memory).
 NEWSSPIDER_DISK_QUEUE = True
 

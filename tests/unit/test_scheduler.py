@@ -10,15 +10,19 @@ from pathlib import Path
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from newsspider.scheduler import QUEUE_PREFIX, SpillingScheduler
-from newsspider.settings import SCHEDULER
+from newsspider.scheduler import QUEUE_PREFIX, SpiderMethods, SpillingScheduler
+from newsspider.settings import SCHEDULER, SCHEDULER_DISK_QUEUE
 from newsspider.spiders.finews import FinewsSpider
 
 
 def open_scheduler(data_dir: Path, **settings: object) -> SpillingScheduler:
     crawler = get_crawler(
         FinewsSpider,
-        settings_dict={"NEWSSPIDER_DATA_DIR": str(data_dir), "NEWSSPIDER_DISK_QUEUE": True}
+        settings_dict={
+            "NEWSSPIDER_DATA_DIR": str(data_dir),
+            "NEWSSPIDER_DISK_QUEUE": True,
+            "SCHEDULER_DISK_QUEUE": SCHEDULER_DISK_QUEUE,
+        }
         | settings,
     )
     spider = FinewsSpider.from_crawler(crawler, base_url="http://127.0.0.1:8000")
@@ -35,6 +39,33 @@ def post(number: int) -> Request:
 
 def test_the_project_uses_it() -> None:
     assert SCHEDULER == "newsspider.scheduler.SpillingScheduler"
+    assert SCHEDULER_DISK_QUEUE == "newsspider.scheduler.PickleLifoDiskQueue"
+
+
+def test_a_post_request_comes_back_from_disk_with_its_callbacks(tmp_path: Path) -> None:
+    scheduler = open_scheduler(tmp_path)
+    spider = scheduler.spider
+    assert isinstance(spider, FinewsSpider)
+    sent = spider.post_request(
+        "/tianjinribao/2026/11/27/NW202611270000000001.html", spider.urls.home, "tianjinribao"
+    )
+    assert sent is not None
+    scheduler.enqueue_request(sent)
+    assert scheduler.stats is not None
+    assert scheduler.stats.get_value("scheduler/enqueued/disk") == 1
+    back = scheduler.next_request()
+    assert back is not None and back is not sent
+    assert (back.url, back.cb_kwargs, back.meta) == (sent.url, sent.cb_kwargs, sent.meta)
+    assert back.callback == spider.parse_post and back.errback == spider.failed
+    scheduler.close("finished")
+
+
+def test_callbacks_are_looked_up_among_the_spiders_methods_only() -> None:
+    spider = FinewsSpider.from_crawler(get_crawler(FinewsSpider), base_url="http://127.0.0.1:8000")
+    methods = SpiderMethods(spider)
+    assert {"parse_post", "parse_listing", "failed", "start"} <= set(dir(methods))
+    assert not {"crawler", "settings", "logger", "urls"} & set(dir(methods))
+    assert methods.parse_post == spider.parse_post  # type: ignore[attr-defined]
 
 
 def test_without_jobdir_pending_requests_wait_in_a_run_folder_removed_at_close(

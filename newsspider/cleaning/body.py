@@ -22,6 +22,7 @@ from newsspider.cleaning.widgets import (
     drop_dangerous,
     drop_hidden,
     drop_navigation,
+    serialize_unwrapped,
     unwrap_quote_widgets,
 )
 
@@ -43,13 +44,10 @@ def _inner_html(root: HtmlElement) -> str:
     """What the fragment under ``root`` (a bare ``div``) has become, serialized in one call.
 
     Leading text goes in as lxml holds it, unescaped, as it always has (the sanitizer then
-    reads it as markup): the serialized text ends at the first ``<``, which it escapes.
+    reads it as markup).
     """
-    whole: str = etree.tostring(root, encoding="unicode", method="html")
-    text: str | None = root.text
-    if not text:
-        return whole[len("<div>") : -len("</div>")]
-    return text + whole[whole.find("<", len("<div>")) : -len("</div>")]
+    text, html = serialize_unwrapped(root)
+    return (text or "") + html
 
 
 def clean_body(raw_html: str) -> CleanedBody:

@@ -41,10 +41,12 @@ _DASH_SEQUENCE_RE = re.compile(r"(\s|^)(-+(?:\s|$))")
 _HASHES_RE = re.compile(r"(\s|^)(#{1,6}(?:\s|$))")
 _LIST_ITEM_RE = re.compile(r"((?:\s|^)[0-9]{1,9})([.)](?:\s|$))")
 # The patterns above start with an alternation, which the regex engine tries at every
-# position: these hints, which start with a character, tell cheaply when they cannot match.
+# position: these hints, which start with one character, tell cheaply when they cannot
+# match (the engine finds a single first character fast, a set of them one by one).
 _DASH_HINT_RE = re.compile(r"-(?:\s|$)")
 _HASH_HINT_RE = re.compile(r"#(?:\s|$)")
-_LIST_ITEM_HINT_RE = re.compile(r"[.)](?<=[0-9][.)])(?:\s|$)")
+_DOT_ITEM_HINT_RE = re.compile(r"\.(?<=[0-9]\.)(?:\s|$)")
+_PARENTHESIS_ITEM_HINT_RE = re.compile(r"\)(?<=[0-9]\))(?:\s|$)")
 # kramdown has no ``\&`` escape: a bare ``&`` stays text unless it starts an entity.
 _ESCAPED_AMPERSAND_RE = re.compile(r"\\&(?=(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
 # kramdown's typographic ``--`` dashes and ``...`` would change the article's characters.
@@ -78,7 +80,9 @@ def escape(text: str) -> str:
         text = _DASH_SEQUENCE_RE.sub(r"\1\\\2", text)
     if "#" in text and _HASH_HINT_RE.search(text):
         text = _HASHES_RE.sub(r"\1\\\2", text)
-    if _LIST_ITEM_HINT_RE.search(text):
+    if ("." in text and _DOT_ITEM_HINT_RE.search(text)) or (
+        ")" in text and _PARENTHESIS_ITEM_HINT_RE.search(text)
+    ):
         text = _LIST_ITEM_RE.sub(r"\1\\\2", text)
     if "\\&" in text:
         text = _ESCAPED_AMPERSAND_RE.sub(_unescaped_ampersand, text)

@@ -90,6 +90,18 @@ def _append_text(parent: HtmlElement, previous: HtmlElement | None, text: str) -
         previous.tail = (previous.tail or "") + text
 
 
+# Wrappers are unwrapped when the fragment is serialized: renamed to this tag where they
+# stand (and stripped of attributes), their tags are then cut from the HTML. Unwrapping in
+# the tree moves their words into the neighbouring texts, each move a decode and re-encode
+# of a paragraph's text: that cost more than all other steps before the sanitizer.
+UNWRAPPED = "newsspider-unwrapped"
+
+
+def _unwrap_later(element: HtmlElement) -> None:
+    element.tag = UNWRAPPED
+    element.attrib.clear()
+
+
 def unwrap_quote_widgets(root: HtmlElement, changes: Counter[str]) -> None:
     # Each list is made before its edits, the wrappers' after the placeholders' edits. (Python
     # tests over ``iter``, which matches names in C, cost less than XPath queries: these walk
@@ -97,15 +109,38 @@ def unwrap_quote_widgets(root: HtmlElement, changes: Counter[str]) -> None:
     placeholders = [span for span in root.iter("span") if _is_placeholder(span)]
     for placeholder in placeholders:
         if _has_text(placeholder):
-            _unwrap(placeholder)  # not empty after all: keep its words
+            _unwrap_later(placeholder)  # not empty after all: keep its words
             changes["quote_widgets_unwrapped"] += 1
         else:
             _drop(placeholder)
             changes["empty_quote_spans_dropped"] += 1
     wrappers = [element for element in root.iter("span", "a") if _is_wrapper(element)]
     for wrapper in wrappers:
-        _unwrap(wrapper)
+        _unwrap_later(wrapper)
         changes["quote_widgets_unwrapped"] += 1
+
+
+def serialize_unwrapped(root: HtmlElement) -> tuple[str | None, str]:
+    """The fragment's leading text and the HTML of the rest, the wrappers unwrapped.
+
+    The serialized HTML, the wrappers' tags cut out, is what unwrapping them in the tree
+    would serialize to (the same elements, the same texts in the same order), but for
+    two cases, unwrapped in the tree first: wrappers that open the fragment (their words
+    would join its leading text, which goes out unescaped) and any wrapper when comments
+    are left (their text, written as is, might hold the tags).
+    """
+    if next(root.iter(etree.Comment), None) is not None:
+        for element in list(root.iter(UNWRAPPED)):
+            _unwrap(element)
+    while len(root) and root[0].tag == UNWRAPPED:
+        _unwrap(root[0])
+    whole: str = etree.tostring(root, encoding="unicode", method="html")
+    text: str | None = root.text
+    # Leading text ends where its serialization ends: at the first "<", which it escapes.
+    html = whole[len("<div>") if not text else whole.find("<", len("<div>")) : -len("</div>")]
+    if UNWRAPPED in html:
+        html = html.replace(f"<{UNWRAPPED}>", "").replace(f"</{UNWRAPPED}>", "")
+    return text, html
 
 
 def drop_chart_blocks(root: HtmlElement, changes: Counter[str]) -> None:
@@ -137,10 +172,8 @@ def _styled(root: HtmlElement) -> list[HtmlElement]:
     """Elements with a ``style``, ``hidden`` or ``aria-hidden`` attribute, in document order."""
     styled = []
     for element in root.iter(etree.Element):
-        attributes = element.attrib
-        if attributes and (
-            "style" in attributes or "hidden" in attributes or "aria-hidden" in attributes
-        ):
+        names = element.keys()  # one list, cheaper than the ``attrib`` view
+        if names and ("style" in names or "hidden" in names or "aria-hidden" in names):
             styled.append(element)
     return styled
 

@@ -229,6 +229,23 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
             "changes": {"unsafe_tags_removed": 2, "unsafe_attributes_removed": 1},
         },
     ),
+    # Wrappers are unwrapped as the fragment is serialized; these two are unwrapped in the
+    # tree: one opens the body (its words become the leading text), one sits by a comment.
+    "widget-opening-the-body": (
+        '<span id="stock_1.600001"><a class="keytip" href="http://quote.eastmoney.com/unify/r/'
+        '1.600001">青禾电力</a></span><span id="quote_1.600001"></span>公告增持。<p>正文。</p>',
+        {
+            "html": "青禾电力公告增持。<p>正文。</p>",
+            "text": "青禾电力公告增持。\n\n正文。",
+            "changes": {"quote_widgets_unwrapped": 2, "empty_quote_spans_dropped": 1},
+        },
+    ),
+    "widgets-beside-a-comment": (
+        '<p><span id="stock_1.600001"><a class="keytip" href="http://quote.eastmoney.com/unify/'
+        'r/1.600001">青禾电力</a></span><!-- 注释 -->公告<span class="em_stock_key_common">远帆'
+        "</span>。</p>",
+        {"html": "<p>青禾电力公告远帆。</p>", "changes": {"quote_widgets_unwrapped": 3}},
+    ),
     # The sanitizer keeps control characters; the sanitized HTML then starts with text, which
     # lxml's fragment parser could not hold (it raised ValueError).
     "control-character-in-leading-text": (

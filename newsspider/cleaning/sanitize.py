@@ -7,7 +7,6 @@ frames, forms, event handlers or ``style`` attributes).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import nh3
@@ -108,16 +107,21 @@ def sanitize(html: str) -> str:
 # sanitizer's parser, and browsers keep them as the tags say. Under names it does not know
 # (``x-p``, ``x-b``) libxml2 nests elements exactly as written, so the tree is the one the
 # sanitized HTML stands for: every ``<`` in the sanitizer's output opens a tag (text and
-# attribute values have ``&lt;``), and its void elements are the three below.
-_NEUTRAL_VOID_RE = re.compile(r"<x-(br|hr|img)\b([^>]*)>")
+# attribute values have ``&lt;``). Its void elements keep their names: they close nothing
+# once no other name is known, and they need no end tag. (No other allowed tag name starts
+# like theirs.)
+_VOID_TAGS = ("br", "hr", "img")
 _PARSER = etree.HTMLParser()
 
 
 def parse_sanitized(html: str) -> etree._Element:
     """The tree of :func:`sanitize`'s output, under a ``div`` (plain lxml elements)."""
     neutral = html.replace("<", "<x-").replace("<x-/", "</x-")
-    neutral = _NEUTRAL_VOID_RE.sub(r"<x-\1\2></x-\1>", neutral)
+    for tag in _VOID_TAGS:
+        neutral = neutral.replace(f"<x-{tag}", f"<{tag}")
     root = etree.fromstring(f"<div>{neutral}</div>", _PARSER)[0][0]  # html > body > div
     for element in root.iterdescendants():
-        element.tag = element.tag[2:]
+        tag = element.tag
+        if tag[0] == "x":  # a void element's own name has no "x-"
+            element.tag = tag[2:]
     return root

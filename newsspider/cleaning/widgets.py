@@ -111,9 +111,13 @@ def unwrap_quote_widgets(root: HtmlElement, changes: Counter[str]) -> None:
         if _has_text(placeholder):
             _unwrap_later(placeholder)  # not empty after all: keep its words
             changes["quote_widgets_unwrapped"] += 1
-        else:
+            continue
+        if len(placeholder):
             _drop(placeholder)
-            changes["empty_quote_spans_dropped"] += 1
+        else:  # left without its blank text, unwrapping it drops it
+            placeholder.text = None
+            _unwrap_later(placeholder)
+        changes["empty_quote_spans_dropped"] += 1
     wrappers = [element for element in root.iter("span", "a") if _is_wrapper(element)]
     for wrapper in wrappers:
         _unwrap_later(wrapper)

@@ -1,6 +1,7 @@
 """Signals of newsspider, sent through the crawler's ``SignalManager``."""
 
-#: A post file was written: ``item``, ``path`` (resolved: receivers need not resolve it).
+#: A post file was written: ``item``, ``path`` (a ``str``, resolved: receivers need not
+#: resolve it).
 post_written = object()
 #: An article (or a listing) could not be fetched or archived: ``url``, ``reason``, ``kind``.
 article_failed = object()

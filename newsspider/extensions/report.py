@@ -83,7 +83,7 @@ class RunReport:
         if isinstance(exception, DropItem) and not isinstance(exception, UnchangedArticle):
             self._fail({"url": str(getattr(item, "url", "")), "reason": str(exception)})
 
-    def post_written(self, path: Path, **_: Any) -> None:
+    def post_written(self, path: str | Path, **_: Any) -> None:
         self.posts.append(self._relative(path))
 
     def article_failed(self, url: str, reason: str, kind: str, **_: Any) -> None:
@@ -183,7 +183,7 @@ class RunReport:
             if slot.itemcount
         ]
 
-    def _relative(self, path: Path) -> str:
+    def _relative(self, path: str | Path) -> str:
         """``path`` relative to the data dir (as is when outside it)."""
         if self._data_root is None:
             self._data_root = str(self.data_dir.resolve()) + os.sep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ from newsspider.cleaning.widgets import (
 )
 
 HIGHLIGHT_MARK = "■"
+# Characters XML (and so lxml) refuses in text: a body holding one could not be parsed at all.
+_NOT_XML_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(slots=True)
@@ -53,6 +56,9 @@ def _inner_html(root: HtmlElement) -> str:
 def clean_body(raw_html: str) -> CleanedBody:
     """Clean the body HTML of a post page (navigation included) into safe HTML and text."""
     changes: Counter[str] = Counter()
+    if _NOT_XML_CHARACTERS_RE.search(raw_html or ""):
+        raw_html, removed = _NOT_XML_CHARACTERS_RE.subn("", raw_html)
+        changes["control_characters_removed"] += removed
     root = parse_fragment(raw_html)
     drop_navigation(root, changes)
     drop_dangerous(root, changes)

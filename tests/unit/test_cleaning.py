@@ -246,11 +246,11 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         "</span>。</p>",
         {"html": "<p>青禾电力公告远帆。</p>", "changes": {"quote_widgets_unwrapped": 3}},
     ),
-    # The sanitizer keeps control characters; the sanitized HTML then starts with text, which
-    # lxml's fragment parser could not hold (it raised ValueError).
+    # Control characters are removed before anything parses the body (lxml refuses them in
+    # text: the sanitized HTML, which starts with text here, raised ValueError once).
     "control-character-in-leading-text": (
         "<h1>标题\x0b</h1><p>正文</p>",
-        {"html": "标题\x0b<p>正文</p>", "text": "标题\n\n正文", "markdown": "标题\n\n正文"},
+        {"html": "标题<p>正文</p>", "text": "标题\n\n正文", "markdown": "标题\n\n正文"},
     ),
 }
 
@@ -403,3 +403,11 @@ def test_editor_from_text(text: str, editor: str | None) -> None:
 )
 def test_is_share_link(url: str, share: bool) -> None:
     assert is_share_link(url) is share
+
+
+@pytest.mark.parametrize("raw", ["\x01开头<p>正文</p>", "<p>正\x00文\x1f</p>", "<p>正文</p>\x0b"])
+def test_control_characters_are_removed_not_fatal(raw: str) -> None:
+    cleaned = clean_body(raw)
+    assert cleaned.text.replace("开头\n\n", "") == "正文"
+    assert cleaned.changes["control_characters_removed"] >= 1
+    assert not any(ord(c) < 32 and c not in "\t\n\r" for c in cleaned.html + cleaned.markdown)

@@ -197,6 +197,8 @@ _KEPT_STATS = (
     "newsspider/run/exit_status",
     "newsspider/incremental/listing_not_modified",
     "newsspider/incremental/skipped_known",
+    "scheduler/enqueued/disk",
+    "scheduler/unserializable",
 )
 
 

@@ -23,7 +23,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from types import FunctionType, MethodType
+from types import FunctionType
 from typing import Any, Self
 
 from scrapy import Spider
@@ -82,19 +82,29 @@ def _running(pid: int) -> bool:
 
 
 class SpiderMethods:
-    """The spider's methods, bound to it, and nothing else: what ``Request.to_dict`` and
-    ``request_from_dict`` look callbacks up in."""
+    """The spider's methods and nothing else: what ``Request.to_dict`` and
+    ``request_from_dict`` look callbacks up in. Looked up on the spider when asked for, so a
+    callback rebound on it later (a profiler's timed callback) is the one found."""
 
     def __init__(self, spider: Spider) -> None:
-        self._names: list[str] = []
-        for klass in reversed(type(spider).__mro__):
-            for name, attribute in vars(klass).items():
-                if isinstance(attribute, FunctionType) and not name.startswith("__"):
-                    setattr(self, name, MethodType(attribute, spider))
-                    self._names.append(name)
+        self._spider = spider
+        self._names = sorted(
+            {
+                name
+                for klass in type(spider).__mro__
+                for name, attribute in vars(klass).items()
+                if isinstance(attribute, FunctionType) and not name.startswith("__")
+            }
+        )
+        self._known = frozenset(self._names)
 
     def __dir__(self) -> list[str]:
         return self._names
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._known:
+            raise AttributeError(f"{type(self._spider).__name__} has no method {name!r}")
+        return getattr(self._spider, name)
 
 
 class PickleLifoDiskQueue(ScrapyPickleLifoDiskQueue):  # type: ignore[misc,valid-type]

@@ -66,6 +66,12 @@ def test_quick_benchmark_has_every_figure(quick_result: dict[str, Any]) -> None:
     (full,) = _runs(quick_result, "full")
     assert full["stats"]["newsspider/cpu/articles"] == POSTS
     assert full["stats"]["newsspider/cpu/post_pages"] == POSTS
+    for kind in ("fetchonly", "full"):
+        (run,) = _runs(quick_result, kind)
+        # Measured as the project runs: every request through the disk queue, the CPU
+        # profile's timed callbacks included.
+        assert run["stats"]["scheduler/enqueued/disk"] == pages_of(quick_result), kind
+        assert "scheduler/unserializable" not in run["stats"], kind
     names = [target["name"] for target in quick_result["targets"]]
     assert len(names) == 6, names
     assert {target["verdict"] for target in quick_result["targets"]} <= {"PASS", "FAIL", "n/a"}
@@ -135,3 +141,7 @@ def test_stats_dump_is_read_from_the_log() -> None:
     assert stats["newsspider/cpu/articles"] == 3
     assert stats["finish_time"] is None
     assert parse_stats_dump("no stats here") == {}
+
+
+def pages_of(result: dict[str, Any]) -> int:
+    return int(result["sizes"][str(POSTS)]["site"]["pages"])

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import MethodType
 
 from scrapy import Request
 from scrapy.utils.test import get_crawler
@@ -126,4 +127,27 @@ def test_switched_off_pending_requests_stay_in_memory(tmp_path: Path) -> None:
     scheduler.enqueue_request(post(1))
     assert scheduler.stats is not None
     assert scheduler.stats.get_value("scheduler/enqueued/memory") == 1
+    scheduler.close("finished")
+
+
+def test_a_callback_rebound_on_the_spider_still_serialises(tmp_path: Path) -> None:
+    """The CPU profile (extensions/cputime.py) binds timed callbacks on the spider."""
+    scheduler = open_scheduler(tmp_path)
+    spider = scheduler.spider
+    assert isinstance(spider, FinewsSpider)
+    original = spider.parse_post
+
+    def timed(_spider: FinewsSpider, *args: object, **kwargs: object) -> object:
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    spider.parse_post = MethodType(timed, spider)  # type: ignore[method-assign]
+    sent = spider.post_request(
+        "/tianjinribao/2026/11/27/NW202611270000000001.html", spider.urls.home, "tianjinribao"
+    )
+    assert sent is not None
+    scheduler.enqueue_request(sent)
+    assert scheduler.stats is not None
+    assert not scheduler.stats.get_value("scheduler/unserializable")
+    back = scheduler.next_request()
+    assert back is not None and back.callback == spider.parse_post
     scheduler.close("finished")

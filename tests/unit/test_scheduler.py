@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
 from pathlib import Path
 from types import MethodType
+from typing import Any
 
+import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
@@ -43,10 +46,20 @@ def test_the_project_uses_it() -> None:
     assert SCHEDULER_DISK_QUEUE == "newsspider.scheduler.PickleLifoDiskQueue"
 
 
-def test_a_post_request_comes_back_from_disk_with_its_callbacks(tmp_path: Path) -> None:
+def test_a_post_request_comes_back_from_disk_with_its_callbacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scheduler = open_scheduler(tmp_path)
     spider = scheduler.spider
     assert isinstance(spider, FinewsSpider)
+    searched: list[object] = []  # what Request.to_dict looks callbacks up in
+    getmembers = inspect.getmembers
+
+    def recording(obj: object, *args: Any, **kwargs: Any) -> Any:
+        searched.append(obj)
+        return getmembers(obj, *args, **kwargs)
+
+    monkeypatch.setattr("scrapy.http.request.inspect.getmembers", recording)
     sent = spider.post_request(
         "/tianjinribao/2026/11/27/NW202611270000000001.html", spider.urls.home, "tianjinribao"
     )
@@ -58,6 +71,8 @@ def test_a_post_request_comes_back_from_disk_with_its_callbacks(tmp_path: Path) 
     assert back is not None and back is not sent
     assert (back.url, back.cb_kwargs, back.meta) == (sent.url, sent.cb_kwargs, sent.meta)
     assert back.callback == spider.parse_post and back.errback == spider.failed
+    # Never the spider itself: reading every attribute of it cost 0.16 ms per request.
+    assert searched and all(isinstance(obj, SpiderMethods) for obj in searched)
     scheduler.close("finished")
 
 

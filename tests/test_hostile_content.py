@@ -23,8 +23,6 @@ import html
 import json
 import os
 import re
-import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +37,7 @@ from newsspider.cleaning import CleanedBody, clean_body
 from newsspider.exporters.jekyll import post_filename, render_post
 from tests.site.build import JekyllBuildError, build_site, jekyll_available
 from tests.site.fixtures import JEKYLL_MISSING, REPO_ROOT, skip_or_fail
+from tests.support.ruby import ruby_over_json
 
 VECTORS_FILE = Path(__file__).parent / "fixtures" / "xss" / "vectors.txt"
 OPENING = "正文开头"
@@ -230,21 +229,7 @@ puts JSON.generate(documents.map { |text| Kramdown::Document.new(text, options).
 
 def kramdown_to_html(documents: list[str]) -> list[str]:
     """Every Markdown document rendered by kramdown, in one ``ruby`` process."""
-    if shutil.which("ruby") is None:
-        skip_or_fail("ruby is not installed: apt-get install jekyll (it brings ruby-kramdown)")
-    result = subprocess.run(
-        ["ruby", "-e", RUBY_KRAMDOWN],
-        input=json.dumps(documents),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    if result.returncode != 0 and "cannot load such file" in result.stderr:
-        skip_or_fail(f"kramdown is not installed for ruby: {result.stderr.strip()[:200]}")
-    assert result.returncode == 0, result.stderr
-    rendered: list[str] = json.loads(result.stdout)
+    rendered: list[str] = ruby_over_json(RUBY_KRAMDOWN, documents, library="ruby-kramdown")
     return rendered
 
 

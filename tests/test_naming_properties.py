@@ -17,10 +17,7 @@ The runs are derandomised (the same examples on every machine) and keep no examp
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +33,7 @@ from newsspider.exporters.yaml_scalars import double_quoted, scalar
 from newsspider.extensions.posts import JekyllPostsWriter
 from newsspider.items import ArticleItem
 from newsspider.pipelines.validate import _SAFE_ID_RE, why_unarchivable
-from tests.site.fixtures import skip_or_fail
+from tests.support.ruby import ruby_over_json
 
 PROPERTY_SETTINGS = settings(
     max_examples=300,
@@ -213,19 +210,7 @@ puts JSON.generate(documents.map { |text|
 
 def psych_load(documents: list[str]) -> list[dict[str, list[str]]]:
     """Each YAML mapping read by Ruby's Psych as Jekyll does: ``{key: [class, to_s]}``."""
-    if shutil.which("ruby") is None:
-        skip_or_fail("ruby is not installed: apt-get install jekyll (it brings ruby)")
-    result = subprocess.run(
-        ["ruby", "-e", PSYCH_LOAD],
-        input=json.dumps(documents),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    loaded: list[dict[str, list[str]]] = json.loads(result.stdout)
+    loaded: list[dict[str, list[str]]] = ruby_over_json(PSYCH_LOAD, documents, library="psych")
     return loaded
 
 

@@ -78,33 +78,6 @@ class PlainText:
             self._paragraphs.append(text)
 
 
-def html_to_text(root: Element) -> str:
-    text = PlainText()
-    tell_plain_text(root, text)
-    return text.result()
-
-
-def tell_plain_text(root: Element, text: PlainText) -> None:
-    """Tell ``text`` about ``root`` (a fragment's wrapper: its tail is not read)."""
-    tag = root.tag if isinstance(root.tag, str) else ""
-    text.start(tag)
-    text.data(root.text)
-    for child in root:
-        _tell(child, text)
-    text.end(tag)
-
-
-def _tell(element: Element, text: PlainText) -> None:
-    tag = element.tag
-    if isinstance(tag, str):
-        text.start(tag)
-        text.data(element.text)
-        for child in element:
-            _tell(child, text)
-        text.end(tag)
-    text.data(element.tail)
-
-
 def first_sentence(text: str, limit: int = 80) -> str:
     """The first sentence of ``text`` (up to ``。！？!?``), at most ``limit`` characters."""
     first_paragraph = text.strip().split("\n", 1)[0] if text.strip() else ""

@@ -33,7 +33,7 @@ from scrapy.utils.asyncio import sleep
 from twisted.internet import task
 
 from newsspider.distributed import compat, scripts
-from newsspider.distributed.keys import RunKeys, alive_key, distributed
+from newsspider.distributed.keys import RunKeys, alive_key, current_run_key, distributed
 from newsspider.extensions.posts import JekyllPostsWriter
 from newsspider.extensions.state import StateRecorder
 from newsspider.incremental.pipeline import UnchangedArticle
@@ -209,7 +209,7 @@ class DistributedRun:
             for name in _RUN_KEYS:
                 pipe.expire(run.keys.key(name), run.run_ttl)
             pipe.expire(run.keys.inflight(run.worker), run.run_ttl)
-            pipe.expire(f"{run.prefix}:{run.keys.spider}:current", run.run_ttl)
+            pipe.expire(current_run_key(run.prefix, run.keys.spider), run.run_ttl)
         answers = pipe.execute()
         if not answers[1]:
             # Silent longer than NEWSSPIDER_REDIS_WORKER_TTL: the others took this worker's

@@ -113,7 +113,7 @@ class _ListingReader:
                     self.list_items += 1
                 continue
             if tag == "a" and self.list_items and self.open_sections:
-                link = self._link(element)
+                link = _post_link(element)
                 if link is not None and self.in_wrapper:
                     yield link
                 elif link is not None and not self.wrapper_seen:
@@ -149,13 +149,6 @@ class _ListingReader:
         elif self.open_others:
             self.open_others.pop()
 
-    @staticmethod
-    def _link(anchor: Any) -> ListingLink | None:
-        href = (anchor.get("href") or "").strip()
-        if not href or not _is_post_href(href):
-            return None
-        return ListingLink(href=href, title=normalize_space("".join(anchor.itertext())))
-
     def fallback_links(self) -> list[ListingLink]:
         if self.wrapper_seen:
             return []
@@ -174,10 +167,13 @@ def _free(element: Any) -> None:
 
 
 def _links(anchors: list[Selector]) -> list[ListingLink]:
-    links: list[ListingLink] = []
-    for anchor in anchors:
-        href = anchor.attrib.get("href", "").strip()
-        if href and _is_post_href(href):
-            title = normalize_space(anchor.xpath("string()").get(""))
-            links.append(ListingLink(href=href, title=title))
-    return links
+    links = (_post_link(anchor.root) for anchor in anchors)
+    return [link for link in links if link is not None]
+
+
+def _post_link(anchor: Any) -> ListingLink | None:
+    """The link of an ``<a>`` element to a post, or ``None`` for any other link."""
+    href = (anchor.get("href") or "").strip()
+    if not href or not _is_post_href(href):
+        return None
+    return ListingLink(href=href, title=normalize_space("".join(anchor.itertext())))

@@ -137,7 +137,7 @@ class CrawlRun:
     requests: dict[str, object]  # from the nginx access log
     pages_per_second: float
     cpu_seconds: float  # user + system of the crawl process
-    peak_rss_mb: float  # VmHWM of the crawl process
+    peak_rss_mb: float  # VmHWM of the crawl process plus its children (the cleaning worker)
     ru_maxrss_mb: float  # wait4's ru_maxrss: floored by the parent's RSS at fork (see _wait)
     loadavg: float  # 1-minute load average when the crawl ended: other work on the machine
     stats: dict[str, object] = field(default_factory=dict)
@@ -160,21 +160,35 @@ def _hwm_kib(pid: int) -> int | None:
     return None
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
 def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, Any, int]:
     """Wait for the process; return its exit status, resource usage and peak RSS (KiB).
 
     The peak is the child's own ``VmHWM``, polled from ``/proc`` until it exits: on Linux
     the child's ``ru_maxrss`` is never below the RSS its parent had when it forked (the
-    high-water mark of the pre-``exec`` memory counts), so it can hide the crawl's own.
+    high-water mark of the pre-``exec`` memory counts), so it can hide the crawl's own. The
+    crawl's own children (the body-cleaning worker) count too: their last ``VmHWM`` seen is
+    added, which is never below the peak of the sum. (Their CPU time is in the usage: the
+    crawl reaps them.)
     """
     deadline = time.monotonic() + timeout
     peak = 0
+    children: dict[int, int] = {}
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
             return process.returncode, usage, peak
-        peak = max(peak, _hwm_kib(process.pid) or 0)
+        for child in _children(process.pid):
+            children[child] = max(children.get(child, 0), _hwm_kib(child) or 0)
+        peak = max(peak, (_hwm_kib(process.pid) or 0) + sum(children.values()))
         if time.monotonic() > deadline:
             process.kill()
         time.sleep(0.05)
@@ -199,6 +213,8 @@ _KEPT_STATS = (
     "newsspider/incremental/skipped_known",
     "scheduler/enqueued/disk",
     "scheduler/unserializable",
+    "newsspider/body/worker/bodies",
+    "newsspider/body/worker/lost",
 )
 
 

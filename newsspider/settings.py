@@ -98,6 +98,14 @@ SCHEDULER_DISK_QUEUE = "newsspider.scheduler.PickleLifoDiskQueue"
 #: Without JOBDIR, queue pending requests in ``DATA_DIR/state/queue-<pid>`` (off: in memory).
 NEWSSPIDER_DISK_QUEUE = True
 
+# --- body cleaning ----------------------------------------------------------------------------
+#: Clean bodies in a worker process (the second core); off, or on one CPU: in the crawl.
+NEWSSPIDER_CLEANING_WORKER = True
+#: At most this many bodies per batch sent to the worker.
+NEWSSPIDER_CLEANING_WORKER_BATCH = 64
+#: Seconds the worker may take over a batch before it is killed (its bodies then cleaned here).
+NEWSSPIDER_CLEANING_WORKER_TIMEOUT = 60.0
+
 # --- outputs ------------------------------------------------------------------------------
 FEEDS = {
     "%(data_dir)s/jsonl/%(name)s-%(run_id)s.jsonl": {

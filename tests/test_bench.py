@@ -66,6 +66,10 @@ def test_quick_benchmark_has_every_figure(quick_result: dict[str, Any]) -> None:
     (full,) = _runs(quick_result, "full")
     assert full["stats"]["newsspider/cpu/articles"] == POSTS
     assert full["stats"]["newsspider/cpu/post_pages"] == POSTS
+    # Bodies cleaned by the worker process, its CPU time charged to the pipelines.
+    assert full["stats"]["newsspider/body/worker/bodies"] == POSTS
+    worker_ms = full["stats"]["newsspider/cpu/pipeline/BodyCleaningPipeline.worker_process/ms"]
+    assert 0 < worker_ms < full["stats"]["newsspider/cpu/pipelines_ms"]
     for kind in ("fetchonly", "full"):
         (run,) = _runs(quick_result, kind)
         # Measured as the project runs: every request through the disk queue, the CPU

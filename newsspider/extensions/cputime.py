@@ -25,7 +25,10 @@ At ``spider_closed`` the figures go to the crawl stats under ``newsspider/cpu/``
 - ``…/process_ms``: CPU time of the whole process (all threads) at the end, for scale.
 
 Only synchronous work is measured: a pipeline or receiver that returns a coroutine or a
-Deferred is timed up to that return (counted in ``…/async_results``).
+Deferred is timed up to that return (counted in ``…/async_results``). Work such a pipeline
+measures itself is added from the stats it leaves at its close, as named in
+``NEWSSPIDER_CPU_PROFILE_OFFLOADED`` (account name → stats key, in ms): by default the body
+cleaner's worker process and the crawl process's side of it (``…/pipeline/<name>/ms``).
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ from newsspider.signals import post_written
 
 logger = logging.getLogger(__name__)
 PREFIX = "newsspider/cpu"
+OFFLOADED = {
+    "BodyCleaningPipeline.worker_process": "newsspider/body/worker/cpu_ms",
+    "BodyCleaningPipeline.crawl_process": "newsspider/body/worker/crawl_cpu_ms",
+}
 clock = time.thread_time_ns
 
 
@@ -96,8 +103,15 @@ def _component_name(function: Callable[..., Any]) -> str:
 
 
 class CpuTimeProfile:
-    def __init__(self, crawler: Crawler, callbacks: list[str], post_callback: str) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        callbacks: list[str],
+        post_callback: str,
+        offloaded: dict[str, str] | None = None,
+    ) -> None:
         self.crawler = crawler
+        self.offloaded = OFFLOADED if offloaded is None else offloaded
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.callback_names = callbacks
@@ -119,6 +133,7 @@ class CpuTimeProfile:
             crawler,
             callbacks=settings.getlist("NEWSSPIDER_CPU_PROFILE_CALLBACKS"),
             post_callback=settings.get("NEWSSPIDER_CPU_PROFILE_POST_CALLBACK") or "parse_post",
+            offloaded=settings.getdict("NEWSSPIDER_CPU_PROFILE_OFFLOADED", OFFLOADED),
         )
         crawler.signals.connect(profile.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(profile.spider_closed, signal=signals.spider_closed)
@@ -247,6 +262,10 @@ class CpuTimeProfile:
         def put(key: str, value: float) -> None:
             self.stats.set_value(f"{PREFIX}/{key}", round(value, 3))
 
+        for name, key in self.offloaded.items():
+            offloaded_ms = self.stats.get_value(key)
+            if offloaded_ms:
+                self.pipelines[name] = Account(ns=round(float(offloaded_ms) * 1e6))
         groups = (
             ("callback", self.callbacks),
             ("pipeline", self.pipelines),

@@ -751,6 +751,9 @@ def test_scrapyd_runs_finews(deployed: Deployed, sample_server: str, tmp_path: P
         [("base_url", sample_server), ("share_base_url", sample_server)],
     )
     assert_crawl_outputs(job.data_dir)
+    # The body-cleaning worker imports the project from the egg too.
+    assert "body-cleaning worker is lost" not in job.log, job.log[-3000:]
+    assert re.search(r"'newsspider/body/worker/bodies': [1-9]", job.log), job.log[-3000:]
 
 
 def test_scrapyd_runs_finews_on_the_bundled_sample(deployed: Deployed, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import pickle
 import sys
 import time
@@ -70,6 +71,8 @@ class CleaningWorker:
         return self._process is not None and self.lost is None
 
     async def start(self) -> None:
+        # The crawl's own import path: under scrapyd the project is an egg on sys.path only.
+        path = os.pathsep.join(entry for entry in sys.path if entry)
         try:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -77,6 +80,7 @@ class CleaningWorker:
                 "newsspider.cleaning.worker",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
+                env=os.environ | {"PYTHONPATH": path},
             )
         except OSError as error:
             self._lose(f"could not start: {error}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -121,7 +124,8 @@ def test_a_worker_that_does_not_answer_is_killed_and_its_bodies_handed_back() ->
                 asyncio.gather(*(worker.clean(body) for body in BODIES[:3])), 10
             )
         finally:
-            os.kill(worker.pid, signal.SIGCONT)
+            with contextlib.suppress(ProcessLookupError):  # killed and reaped already
+                os.kill(worker.pid, signal.SIGCONT)
         assert results == [None, None, None]
         assert worker.lost == "it did not answer within 0.5 s"
         await worker.close()
@@ -213,3 +217,16 @@ def test_the_pipeline_cleans_in_the_crawl_what_the_worker_cannot() -> None:
 def test_the_pipeline_does_not_start_a_worker_when_told_not_to() -> None:
     crawler = get_crawler(settings_dict={"NEWSSPIDER_CLEANING_WORKER": False})
     assert BodyCleaningPipeline.from_crawler(crawler).worker is None
+
+
+def test_the_worker_process_loads_no_crawl_libraries() -> None:
+    """Each crawl starts one: it stays small (lxml and nh3, not Scrapy, parsel, w3lib)."""
+    code = (
+        "import sys, newsspider.cleaning.worker\n"
+        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert {"lxml", "nh3"} <= set(loaded)
+    assert not {"scrapy", "twisted", "parsel", "w3lib", "itemadapter"} & set(loaded)

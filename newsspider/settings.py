@@ -127,7 +127,11 @@ EXTENSIONS = {
     "newsspider.extensions.posts.JekyllPostsWriter": 500,
     "newsspider.extensions.state.StateRecorder": 510,
     "newsspider.extensions.report.RunReport": 520,
+    "newsspider.extensions.collector.GarbageCollectorTuning": 530,
 }
+#: Python's collector thresholds during a crawl (empty: Python's own, 700, 10, 10); see
+#: ``newsspider/extensions/collector.py`` for the figures.
+NEWSSPIDER_GC_THRESHOLD = [10000, 10, 10]
 LOG_FORMATTER = "newsspider.logformatter.ArticleLogFormatter"
 
 # --- one crawl across many workers (docs/distributed.md) ------------------------------------

@@ -3,14 +3,14 @@
 - progress in the log every ``NEWSSPIDER_PROGRESS_INTERVAL`` seconds;
 - at the end, one summary line (new, revised, skipped, failed, duration) and the run manifest
   ``DATA_DIR/runs/<run-id>.json``: ids of new and revised articles, every article that could
-  not be archived with its URL and reason, the output files written;
+  not be archived with its URL and reason, the output files written (the per-article lists
+  wait on disk until then: :mod:`newsspider.extensions.journal`);
 - the exit status (:class:`~newsspider.exitcodes.ExitCode`), left in the stats under
   ``newsspider/run/exit_status`` for the ``crawl`` command.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -26,6 +26,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
 from newsspider.exitcodes import UNKNOWN_CATEGORY_STAT, ExitCode
+from newsspider.extensions.journal import RunJournal
 from newsspider.files import atomic_writer
 from newsspider.incremental.pipeline import UnchangedArticle
 from newsspider.runs import run_id_for
@@ -47,10 +48,8 @@ class RunReport:
         self._data_root: str | None = None  # the data dir resolved, once
         self.max_failed = settings.getint("NEWSSPIDER_MAX_FAILED")
         self.progress_interval = settings.getfloat("NEWSSPIDER_PROGRESS_INTERVAL")
-        self.new: list[str] = []
-        self.revised: list[str] = []
+        self.journal = RunJournal(self.data_dir / "runs")
         self.failed: list[dict[str, str]] = []
-        self.posts: list[str] = []
         self.started = time.monotonic()
         self.started_at = datetime.now(UTC)
         self._progress: task.LoopingCall | None = None
@@ -77,14 +76,14 @@ class RunReport:
             self._progress.start(self.progress_interval, now=False)
 
     def item_scraped(self, item: Any) -> None:
-        (self.new if item.revision == 1 else self.revised).append(item.id)
+        self.journal.add("new" if item.revision == 1 else "revised", item.id)
 
     def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
         if isinstance(exception, DropItem) and not isinstance(exception, UnchangedArticle):
             self._fail({"url": str(getattr(item, "url", "")), "reason": str(exception)})
 
     def post_written(self, path: str | Path, **_: Any) -> None:
-        self.posts.append(self._relative(path))
+        self.journal.add("posts", self._relative(path))
 
     def article_failed(self, url: str, reason: str, kind: str, **_: Any) -> None:
         self._fail({"url": url, "reason": reason, "kind": kind})
@@ -101,8 +100,8 @@ class RunReport:
         logger.info(
             "Progress: %d pages fetched, %d new, %d revised, %d skipped, %d failed, %d queued",
             self.stats.get_value("response_received_count", 0),
-            len(self.new),
-            len(self.revised),
+            self.journal.counts["new"],
+            self.journal.counts["revised"],
             self._skipped(),
             len(self.failed),
             self.stats.get_value("scheduler/enqueued", 0)
@@ -142,27 +141,32 @@ class RunReport:
             "duration_seconds": round(duration, 3),
             "finish_reason": reason,
             "exit_status": int(status),
-            "new": self.new,
-            "revised": self.revised,
+            "new": self.journal.placeholder("new"),
+            "revised": self.journal.placeholder("revised"),
             "failed": self.failed,
             "skipped": self._skipped(),
-            "outputs": {"jsonl": self._feeds(), "posts": self.posts},
+            "outputs": {"jsonl": self._feeds(), "posts": self.journal.placeholder("posts")},
         }
         path = self.data_dir / "runs" / f"{run_id}.json"
-        if status in (ExitCode.BAD_ARGUMENTS, ExitCode.NO_LISTING) and not self.new + self.revised:
+        counts = self.journal.counts
+        archived = counts["new"] + counts["revised"]
+        if status in (ExitCode.BAD_ARGUMENTS, ExitCode.NO_LISTING) and not archived:
             # Bad input: the run did nothing, and leaves nothing behind but this log.
             logger.error(
                 "Run %s did nothing: exit status %d (%s)", run_id, int(status), status.name.lower()
             )
+            self.journal.close()
             return
         with atomic_writer(path) as file:
-            file.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n")
+            self.journal.write_json(manifest, file)
+            file.write(b"\n")
+        self.journal.close()
         logger.info(
             "Run %s: %d new, %d revised, %d skipped, %d failed in %.1fs; exit status %d (%s);"
             " manifest %s",
             run_id,
-            len(self.new),
-            len(self.revised),
+            counts["new"],
+            counts["revised"],
             self._skipped(),
             len(self.failed),
             duration,

@@ -138,6 +138,7 @@ class CrawlRun:
     pages_per_second: float
     cpu_seconds: float  # user + system of the crawl process
     peak_rss_mb: float  # VmHWM of the crawl process plus its children (the cleaning worker)
+    children_peak_rss_mb: float  # the children's part of peak_rss_mb
     ru_maxrss_mb: float  # wait4's ru_maxrss: floored by the parent's RSS at fork (see _wait)
     loadavg: float  # 1-minute load average when the crawl ended: other work on the machine
     stats: dict[str, object] = field(default_factory=dict)
@@ -168,27 +169,32 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in text.split()]
 
 
-def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, Any, int]:
-    """Wait for the process; return its exit status, resource usage and peak RSS (KiB).
+def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, Any, int, int]:
+    """Wait for the process; return its exit status, resource usage, peak RSS (KiB) and the
+    part of that peak that is its children's.
 
     The peak is the child's own ``VmHWM``, polled from ``/proc`` until it exits: on Linux
     the child's ``ru_maxrss`` is never below the RSS its parent had when it forked (the
     high-water mark of the pre-``exec`` memory counts), so it can hide the crawl's own. The
     crawl's own children (the body-cleaning worker) count too: their last ``VmHWM`` seen is
-    added, which is never below the peak of the sum. (Their CPU time is in the usage: the
+    added (so the figure is never below the peak of the sum). (Their CPU time is in the usage: the
     crawl reaps them.)
     """
     deadline = time.monotonic() + timeout
-    peak = 0
+    peak = children_at_peak = 0
     children: dict[int, int] = {}
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
-            return process.returncode, usage, peak
+            return process.returncode, usage, peak, children_at_peak
         for child in _children(process.pid):
-            children[child] = max(children.get(child, 0), _hwm_kib(child) or 0)
-        peak = max(peak, (_hwm_kib(process.pid) or 0) + sum(children.values()))
+            # The latest, not the largest: a child caught between fork and exec shows its
+            # parent's memory as its own.
+            children[child] = _hwm_kib(child) or children.get(child, 0)
+        own, theirs = _hwm_kib(process.pid) or 0, sum(children.values())
+        if own + theirs > peak:
+            peak, children_at_peak = own + theirs, theirs
         if time.monotonic() > deadline:
             process.kill()
         time.sleep(0.05)
@@ -263,7 +269,7 @@ def run_crawl(
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            status, usage, peak_kib = _wait(process, CRAWL_TIMEOUT)
+            status, usage, peak_kib, children_kib = _wait(process, CRAWL_TIMEOUT)
         except BaseException:
             process.kill()
             process.wait()
@@ -289,6 +295,7 @@ def run_crawl(
         pages_per_second=round(requests.total / wall, 1) if wall else 0.0,
         cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
         peak_rss_mb=round(peak_kib / 1024, 1),
+        children_peak_rss_mb=round(children_kib / 1024, 1),
         ru_maxrss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
         loadavg=round(os.getloadavg()[0], 2),
         stats=kept,

@@ -15,6 +15,10 @@ from newsspider.signals import article_failed
 class InMemoryDupeFilter(RFPDupeFilter):
     crawler: Crawler | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen: set[int] = set()
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         fingerprinter: Any = crawler.request_fingerprinter
@@ -25,7 +29,12 @@ class InMemoryDupeFilter(RFPDupeFilter):
         return dupefilter
 
     def request_seen(self, request: Request) -> bool:
-        seen = super().request_seen(request)
+        # The first 64 bits of each fingerprint, as an int (32 bytes), not Scrapy's 40-digit
+        # hex string (89 bytes): one per request of the run, and this filter writes no file.
+        fingerprint = int.from_bytes(self.fingerprinter.fingerprint(request)[:8], "big")
+        seen = fingerprint in self.seen
+        if not seen:
+            self.seen.add(fingerprint)
         redirects = request.meta.get("redirect_urls")
         if seen and redirects and self.crawler is not None:
             self.crawler.signals.send_catch_log(

@@ -98,6 +98,9 @@ SCHEDULER_DISK_QUEUE = "newsspider.scheduler.PickleLifoDiskQueue"
 #: Without JOBDIR, queue pending requests in ``DATA_DIR/state/queue-<pid>`` (off: in memory).
 NEWSSPIDER_DISK_QUEUE = True
 
+#: Category pages requested or read at once (0: no limit); the others wait in the spider.
+NEWSSPIDER_LISTINGS_AT_ONCE = 2
+
 # --- body cleaning ----------------------------------------------------------------------------
 #: Clean bodies in a worker process (the second core); off, or on one CPU: in the crawl.
 NEWSSPIDER_CLEANING_WORKER = True

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Self
 
 from parsel import Selector
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -34,6 +36,7 @@ from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls, infocode_of
 from newsspider.signals import article_failed
 from newsspider.spiders.arguments import ArgumentError, FinewsArguments
+from newsspider.spiders.listings import ListingGate
 from newsspider.spiders.sharing import (
     ShareAttempt,
     ShareFollowing,
@@ -56,6 +59,16 @@ class FinewsSpider(ShareFollowing):
     post_page = PostPageV1()
 
     @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.listing_gate = ListingGate(
+            crawler.settings.getint("NEWSSPIDER_LISTINGS_AT_ONCE", 2), spider._schedule
+        )
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        return spider
+
+    @classmethod
     def check_arguments(cls, kwargs: dict[str, Any]) -> None:
         """Raise :class:`ArgumentError` for a bad ``-a`` value (used before start-up)."""
         FinewsArguments.from_kwargs(kwargs)
@@ -68,6 +81,18 @@ class FinewsSpider(ShareFollowing):
         # Category pages already asked for by a post: every post of a category names its page,
         # and a request the dupefilter drops still costs a Request and a fingerprint.
         self.listings_named: set[str] = set()
+        self.listing_gate = ListingGate(0, self._schedule)  # from_crawler sets the limit
+
+    def _schedule(self, request: Request) -> None:
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(request)
+
+    def spider_idle(self) -> None:
+        if self.listing_gate.release_all():
+            raise DontCloseSpider
+
+    def request_dropped(self, request: Request) -> None:
+        self.listing_gate.finished(request)
 
     def wanted(self, category: str) -> bool:
         return not self.args.categories or category in self.args.categories
@@ -92,10 +117,16 @@ class FinewsSpider(ShareFollowing):
                 errback=self.failed,
                 meta={LISTING: "home", "handle_httpstatus_list": [304]},
             )
+        listings = [(self.urls.category(slug), slug) for slug in self.args.categories]
         if self.wanted(ROLLING_CATEGORY):
-            yield self.listing_request(self.urls.rolling, ROLLING_CATEGORY)
-        for slug in self.args.categories:
-            yield self.listing_request(self.urls.category(slug), slug)
+            listings.insert(0, (self.urls.rolling, ROLLING_CATEGORY))
+        for url, category in listings:
+            if (request := self.gated_listing_request(url, category)) is not None:
+                yield request
+
+    def gated_listing_request(self, url: str, category: str) -> Request | None:
+        """The category page's request, or None when it waits its turn (see ListingGate)."""
+        return self.listing_gate.admit(self.listing_request(url, category))
 
     def listing_request(self, url: str, category: str) -> Request:
         return Request(
@@ -134,6 +165,12 @@ class FinewsSpider(ShareFollowing):
                     yield request
 
     def parse_listing(self, response: Response, category: str) -> Iterator[Request]:
+        try:
+            yield from self._read_listing(response, category)
+        finally:  # read, or given up: the next category page may go
+            self.listing_gate.finished(response.request)
+
+    def _read_listing(self, response: Response, category: str) -> Iterator[Request]:
         if response.status == 304:
             return
         encoding = response.encoding if isinstance(response, TextResponse) else None
@@ -179,7 +216,9 @@ class FinewsSpider(ShareFollowing):
         for slug in self._categories_named_by(page, response.url, category):
             if self.wanted(slug) and slug not in self.listings_named:
                 self.listings_named.add(slug)
-                yield self.listing_request(self.urls.category(slug), slug)
+                request = self.gated_listing_request(self.urls.category(slug), slug)
+                if request is not None:
+                    yield request
 
     def _categories_named_by(self, page: PostPage, url: str, listing: str | None) -> list[str]:
         named = []
@@ -205,6 +244,7 @@ class FinewsSpider(ShareFollowing):
 
     def failed(self, failure: Failure) -> None:
         request = request_of(failure)
+        self.listing_gate.finished(request)
         response = getattr(failure.value, "response", None)
         asked = request.meta.get(LISTING) in self.args.categories
         if asked and response is not None and response.status == 404:

@@ -361,6 +361,7 @@ def summarise(runs: list[CrawlRun]) -> dict[str, Any]:
         "peak_rss_mb": {
             "fetchonly": spread([run.peak_rss_mb for run in fetch]),
             "full": spread([run.peak_rss_mb for run in full]),
+            "full_children": spread([run.children_peak_rss_mb for run in full]),
         },
         "wall_seconds": {
             "fetchonly": spread([run.wall_seconds for run in fetch]),
@@ -545,6 +546,10 @@ ROWS: tuple[Row, ...] = (
     ),
     ("peak RSS MB: fetch-only", lambda r: _spread_text(r["summary"]["peak_rss_mb"]["fetchonly"])),
     ("peak RSS MB: full", lambda r: _spread_text(r["summary"]["peak_rss_mb"]["full"])),
+    (
+        "… of which the cleaning worker",
+        lambda r: _spread_text(r["summary"]["peak_rss_mb"].get("full_children")),
+    ),
     ("load average (1 min) at run ends", lambda r: _spread_text(r["summary"]["loadavg"], 2)),
     ("wall s: fetch-only", lambda r: _spread_text(r["summary"]["wall_seconds"]["fetchonly"], 2)),
     ("wall s: full", lambda r: _spread_text(r["summary"]["wall_seconds"]["full"], 2)),

@@ -134,7 +134,7 @@ EXTENSIONS = {
 }
 #: Python's collector thresholds during a crawl (empty: Python's own, 700, 10, 10); see
 #: ``newsspider/extensions/collector.py`` for the figures.
-NEWSSPIDER_GC_THRESHOLD = [10000, 10, 10]
+NEWSSPIDER_GC_THRESHOLD = [3000, 10, 10]
 LOG_FORMATTER = "newsspider.logformatter.ArticleLogFormatter"
 
 # --- one crawl across many workers (docs/distributed.md) ------------------------------------

@@ -161,6 +161,13 @@ def item_with(body: str) -> ArticleItem:
     )
 
 
+@pytest.fixture
+def two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker is started on machines with more than one CPU: be one, wherever the test runs."""
+    monkeypatch.setattr("newsspider.pipelines.body.os.cpu_count", lambda: 2)
+
+
+@pytest.mark.usefixtures("two_cpus")
 def test_the_pipeline_fills_the_item_as_without_worker_and_reports_it() -> None:
     crawler = get_crawler(settings_dict={"NEWSSPIDER_CLEANING_WORKER": True})
     assert crawler.stats is not None
@@ -186,6 +193,7 @@ def test_the_pipeline_fills_the_item_as_without_worker_and_reports_it() -> None:
     assert "newsspider/body/cleaned_in_crawl" not in stats
 
 
+@pytest.mark.usefixtures("two_cpus")
 def test_the_pipeline_cleans_in_the_crawl_what_the_worker_cannot() -> None:
     crawler = get_crawler(settings_dict={"NEWSSPIDER_CLEANING_WORKER": True})
     assert crawler.stats is not None
@@ -214,8 +222,15 @@ def test_the_pipeline_cleans_in_the_crawl_what_the_worker_cannot() -> None:
     assert stats["newsspider/body/cleaned_in_crawl"] == 1
 
 
+@pytest.mark.usefixtures("two_cpus")
 def test_the_pipeline_does_not_start_a_worker_when_told_not_to() -> None:
     crawler = get_crawler(settings_dict={"NEWSSPIDER_CLEANING_WORKER": False})
+    assert BodyCleaningPipeline.from_crawler(crawler).worker is None
+
+
+def test_the_pipeline_does_not_start_a_worker_on_one_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("newsspider.pipelines.body.os.cpu_count", lambda: 1)
+    crawler = get_crawler(settings_dict={"NEWSSPIDER_CLEANING_WORKER": True})
     assert BodyCleaningPipeline.from_crawler(crawler).worker is None
 
 

@@ -46,13 +46,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from newsspider.pipelines.body import WORKER_CPU_MS, WORKER_CRAWL_CPU_MS
 from newsspider.signals import post_written
 
 logger = logging.getLogger(__name__)
 PREFIX = "newsspider/cpu"
 OFFLOADED = {
-    "BodyCleaningPipeline.worker_process": "newsspider/body/worker/cpu_ms",
-    "BodyCleaningPipeline.crawl_process": "newsspider/body/worker/crawl_cpu_ms",
+    "BodyCleaningPipeline.worker_process": WORKER_CPU_MS,
+    "BodyCleaningPipeline.crawl_process": WORKER_CRAWL_CPU_MS,
 }
 clock = time.thread_time_ns
 

@@ -19,6 +19,10 @@ from newsspider.items import ArticleItem
 from newsspider.pipelines.base import STATS_PREFIX, StatsPipeline
 
 logger = logging.getLogger(__name__)
+# What the worker did, set at the close (read by the CPU profile, extensions/cputime.py).
+WORKER_STATS = f"{STATS_PREFIX}/body/worker"
+WORKER_CPU_MS = f"{WORKER_STATS}/cpu_ms"  # the worker process's cleaning
+WORKER_CRAWL_CPU_MS = f"{WORKER_STATS}/crawl_cpu_ms"  # this process's side of it
 
 
 def content_sha256(text: str) -> str:
@@ -99,13 +103,12 @@ class BodyCleaningPipeline(StatsPipeline):
             return
         await worker.close()
         figures = worker.figures
-        prefix = f"{STATS_PREFIX}/{self.stats_key}/worker"
-        self.stats.set_value(f"{prefix}/bodies", figures.bodies)
-        self.stats.set_value(f"{prefix}/batches", figures.batches)
-        self.stats.set_value(f"{prefix}/cpu_ms", round(figures.worker_cpu_ns / 1e6, 3))
-        self.stats.set_value(f"{prefix}/crawl_cpu_ms", round(figures.crawl_cpu_ns / 1e6, 3))
+        self.stats.set_value(f"{WORKER_STATS}/bodies", figures.bodies)
+        self.stats.set_value(f"{WORKER_STATS}/batches", figures.batches)
+        self.stats.set_value(WORKER_CPU_MS, round(figures.worker_cpu_ns / 1e6, 3))
+        self.stats.set_value(WORKER_CRAWL_CPU_MS, round(figures.crawl_cpu_ns / 1e6, 3))
         if worker.lost is not None:
-            self.stats.set_value(f"{prefix}/lost", worker.lost)
+            self.stats.set_value(f"{WORKER_STATS}/lost", worker.lost)
 
     def process_item(self, item: ArticleItem) -> ArticleItem | Coroutine[Any, Any, ArticleItem]:
         if self.worker is None or not self.worker.running:

@@ -46,7 +46,8 @@ class ChangedOnlyPipeline(StatsPipeline):
         return cls(crawler.stats, state_for(crawler))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        if self.exported.get(hash(item.id)) == _digest64(item.content_sha256):
+        digest = _digest64(item.content_sha256)
+        if self.exported.get(hash(item.id)) == digest:
             self.count("duplicates_in_run")
             raise UnchangedArticle(f"{item.id} was already exported in this run")
         known = self.state.article(item.id)
@@ -55,7 +56,7 @@ class ChangedOnlyPipeline(StatsPipeline):
             self.count("unchanged")
             raise UnchangedArticle(f"{item.id} is unchanged since revision {known.revision}")
         item.revision = known.revision + 1 if known is not None else 1
-        self.exported[hash(item.id)] = _digest64(item.content_sha256)
+        self.exported[hash(item.id)] = digest
         return item
 
 

@@ -71,8 +71,8 @@ class RunJournal:
                 raise ValueError(f"the manifest has no place for the journal list {kind!r}")
             file.write(before.encode())
             # The list's indentation is that of the line holding the placeholder.
-            line_start = before.rfind("\n") + 1
-            indent = before[line_start : len(before) - len(before[line_start:].lstrip())]
+            line = before[before.rfind("\n") + 1 :]
+            indent = line[: len(line) - len(line.lstrip())]
             self._write_list(kind, indent, file)
         file.write(text.encode())
 

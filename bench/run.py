@@ -176,9 +176,9 @@ def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, Any, i
     The peak is the child's own ``VmHWM``, polled from ``/proc`` until it exits: on Linux
     the child's ``ru_maxrss`` is never below the RSS its parent had when it forked (the
     high-water mark of the pre-``exec`` memory counts), so it can hide the crawl's own. The
-    crawl's own children (the body-cleaning worker) count too: their last ``VmHWM`` seen is
-    added (so the figure is never below the peak of the sum). (Their CPU time is in the usage: the
-    crawl reaps them.)
+    crawl's own children (the body-cleaning worker) count too: the last ``VmHWM`` seen of each
+    is added, so the figure is never below the peak of the sum. Their CPU time is in the
+    usage already: the crawl reaps them.
     """
     deadline = time.monotonic() + timeout
     peak = children_at_peak = 0

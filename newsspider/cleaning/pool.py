@@ -42,6 +42,12 @@ class WorkerFigures:
     crawl_cpu_ns: int = 0  # CPU time this process spent sending bodies and reading results
 
 
+def worker_environment() -> dict[str, str]:
+    """This process's environment, with its import path as the worker's ``PYTHONPATH``: under
+    scrapyd the project is an egg that only this process's ``sys.path`` names."""
+    return os.environ | {"PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry)}
+
+
 class CleaningWorker:
     def __init__(
         self, *, max_batch: int = DEFAULT_MAX_BATCH, timeout: float = DEFAULT_TIMEOUT
@@ -71,8 +77,6 @@ class CleaningWorker:
         return self._process is not None and self.lost is None
 
     async def start(self) -> None:
-        # The crawl's own import path: under scrapyd the project is an egg on sys.path only.
-        path = os.pathsep.join(entry for entry in sys.path if entry)
         try:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -80,7 +84,7 @@ class CleaningWorker:
                 "newsspider.cleaning.worker",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
-                env=os.environ | {"PYTHONPATH": path},
+                env=worker_environment(),
             )
         except OSError as error:
             self._lose(f"could not start: {error}")

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from scrapy.utils.test import get_crawler
 
 from newsspider.cleaning import clean_body
 from newsspider.cleaning import worker as worker_module
-from newsspider.cleaning.pool import CleaningWorker
+from newsspider.cleaning.pool import CleaningWorker, worker_environment
 from newsspider.cleaning.worker import frame, read_frame, serve
 from newsspider.items import ArticleItem
 from newsspider.pipelines.body import BodyCleaningPipeline, apply_clean_body
@@ -143,6 +144,39 @@ def test_the_worker_exits_when_closed() -> None:
         assert worker.lost is None
 
     run(test)
+
+
+def test_the_worker_imports_from_the_crawl_s_own_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Under scrapyd the project is an egg on the crawl's sys.path only: the worker gets it."""
+    egg = tmp_path / "newsspider.egg"
+    monkeypatch.syspath_prepend(str(egg))
+    monkeypatch.setenv("PYTHONPATH", "")
+    path = worker_environment()["PYTHONPATH"].split(os.pathsep)
+    assert path[0] == str(egg)
+    assert [entry for entry in sys.path if entry] == path
+
+
+def test_the_worker_process_starts_with_the_crawl_s_import_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A folder only the crawl's sys.path names is on the worker's path: Python runs the
+    ``sitecustomize`` it finds there when the worker starts."""
+    marker = tmp_path / "worker-saw-the-path"
+    (tmp_path / "sitecustomize.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).touch()\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+
+    async def test() -> None:
+        worker = await started()
+        await worker.clean(BODIES[0])
+        await worker.close()
+
+    run(test)
+    assert marker.exists()
 
 
 def test_options_are_checked() -> None:

@@ -72,6 +72,8 @@ def test_quick_benchmark_has_every_figure(quick_result: dict[str, Any]) -> None:
         assert full["stats"]["newsspider/body/worker/bodies"] == POSTS
         worker = "newsspider/cpu/pipeline/BodyCleaningPipeline.worker_process/ms"
         assert 0 < full["stats"][worker] < full["stats"]["newsspider/cpu/pipelines_ms"]
+        # ... and its memory counted in the crawl's peak.
+        assert 0 < full["children_peak_rss_mb"] < full["peak_rss_mb"]
     else:  # one CPU: no worker
         assert "newsspider/body/worker/bodies" not in full["stats"]
     for kind in ("fetchonly", "full"):

@@ -61,13 +61,15 @@ def test_the_manifest_is_the_text_json_dumps_writes(
 
 def test_additions_after_a_partial_read_are_kept(tmp_path: Path) -> None:
     journal = RunJournal(tmp_path)
-    journal.add("new", "A")
-    journal.add("new", "B")
+    # Far more than the file's read buffer: a read stopped early stops mid-file.
+    ids = [f"NW20261127{number:010d}" for number in range(5000)]
+    for article_id in ids:
+        journal.add("new", article_id)
     reader = journal.values("new")
-    assert next(reader) == "A"
+    assert next(reader) == ids[0]
     reader.close()
-    journal.add("new", "C")
-    assert list(journal.values("new")) == ["A", "B", "C"]
+    journal.add("new", "last")
+    assert list(journal.values("new")) == [*ids, "last"]
     journal.close()
 
 

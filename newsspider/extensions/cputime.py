@@ -179,8 +179,9 @@ class CpuTimeProfile:
                     return _timed_async_iterator(result, _account)
                 return result
 
-            # Bound to the spider under the same name, so a request's callback still
-            # serialises by name (JOBDIR).
+            # Bound to the spider under the same name, and named so, so a request's callback
+            # still serialises by name (JOBDIR), found at once (newsspider/scheduler.py).
+            timed.__name__ = timed.__qualname__ = name
             setattr(spider, name, types.MethodType(timed, spider))
 
     def _wrap_pipelines(self) -> None:

@@ -14,7 +14,7 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from newsspider.scheduler import QUEUE_PREFIX, SpiderMethods, SpillingScheduler
+from newsspider.scheduler import QUEUE_PREFIX, RequestMethods, SpiderMethods, SpillingScheduler
 from newsspider.settings import SCHEDULER, SCHEDULER_DISK_QUEUE
 from newsspider.spiders.finews import FinewsSpider
 
@@ -71,8 +71,10 @@ def test_a_post_request_comes_back_from_disk_with_its_callbacks(
     assert back is not None and back is not sent
     assert (back.url, back.cb_kwargs, back.meta) == (sent.url, sent.cb_kwargs, sent.meta)
     assert back.callback == spider.parse_post and back.errback == spider.failed
-    # Never the spider itself: reading every attribute of it cost 0.16 ms per request.
-    assert searched and all(isinstance(obj, SpiderMethods) for obj in searched)
+    # Never the spider itself: reading every attribute of it cost 0.16 ms per request. Only
+    # the request's own callback and errback, found by their names.
+    assert searched and all(isinstance(obj, RequestMethods) for obj in searched)
+    assert [sorted(dir(obj)) for obj in searched] == [["failed", "parse_post"]] * len(searched)
     scheduler.close("finished")
 
 
@@ -145,8 +147,18 @@ def test_switched_off_pending_requests_stay_in_memory(tmp_path: Path) -> None:
     scheduler.close("finished")
 
 
-def test_a_callback_rebound_on_the_spider_still_serialises(tmp_path: Path) -> None:
-    """The CPU profile (extensions/cputime.py) binds timed callbacks on the spider."""
+@pytest.mark.parametrize(
+    ("wrapper_name", "searched_in"),
+    [
+        pytest.param("parse_post", RequestMethods, id="named-as-the-callback"),
+        pytest.param("timed", SpiderMethods, id="another-name"),
+    ],
+)
+def test_a_callback_rebound_on_the_spider_still_serialises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrapper_name: str, searched_in: type
+) -> None:
+    """The CPU profile (extensions/cputime.py) binds timed callbacks on the spider, named as
+    the callback; one of another name is found among all the spider's methods."""
     scheduler = open_scheduler(tmp_path)
     spider = scheduler.spider
     assert isinstance(spider, FinewsSpider)
@@ -155,7 +167,16 @@ def test_a_callback_rebound_on_the_spider_still_serialises(tmp_path: Path) -> No
     def timed(_spider: FinewsSpider, *args: object, **kwargs: object) -> object:
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
+    timed.__name__ = wrapper_name
     spider.parse_post = MethodType(timed, spider)  # type: ignore[method-assign]
+    searched: list[object] = []
+    getmembers = inspect.getmembers
+
+    def recording(obj: object, *args: Any, **kwargs: Any) -> Any:
+        searched.append(obj)
+        return getmembers(obj, *args, **kwargs)
+
+    monkeypatch.setattr("scrapy.http.request.inspect.getmembers", recording)
     sent = spider.post_request(
         "/tianjinribao/2026/11/27/NW202611270000000001.html", spider.urls.home, "tianjinribao"
     )
@@ -163,6 +184,7 @@ def test_a_callback_rebound_on_the_spider_still_serialises(tmp_path: Path) -> No
     scheduler.enqueue_request(sent)
     assert scheduler.stats is not None
     assert not scheduler.stats.get_value("scheduler/unserializable")
+    assert isinstance(searched[0], searched_in)
     back = scheduler.next_request()
     assert back is not None and back.callback == spider.parse_post
     scheduler.close("finished")

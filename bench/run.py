@@ -43,12 +43,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.fsprobe import file_creation_ms  # noqa: E402
 from bench.nginx import Nginx, Requests, nginx_binary, nginx_version, throughput  # noqa: E402
 from bench.site import DEFAULT_SEED, GeneratedSite, generate_site  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench" / "results"
 SCHEMA = 1
 CPU_EXTENSION = "newsspider.extensions.cputime.CpuTimeProfile"
+_POSTS_WRITER = "output/JekyllPostsWriter.item_scraped/ms"
 #: Both crawls run with these on top of the project's settings: as fast as Scrapy goes.
 BENCH_SETTINGS: dict[str, object] = {
     "CONCURRENT_REQUESTS": 16,
@@ -141,6 +143,9 @@ class CrawlRun:
     children_peak_rss_mb: float  # the children's part of peak_rss_mb
     ru_maxrss_mb: float  # wait4's ru_maxrss: floored by the parent's RSS at fork (see _wait)
     loadavg: float  # 1-minute load average when the crawl ended: other work on the machine
+    # CPU ms to create one post-sized file in a folder beside the data folder, just before
+    # the crawl (bench/fsprobe.py); None for crawls that write no posts.
+    fs_create_ms_per_file: float | None = None
     stats: dict[str, object] = field(default_factory=dict)
     log: str = ""
 
@@ -234,6 +239,7 @@ def run_crawl(
     data_dir: Path,
     log_path: Path,
 ) -> CrawlRun:
+    probe_ms = file_creation_ms(data_dir.parent) if kind == "full" else None
     if kind == "fetchonly":
         command = [
             _python(),
@@ -298,6 +304,7 @@ def run_crawl(
         children_peak_rss_mb=round(children_kib / 1024, 1),
         ru_maxrss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
         loadavg=round(os.getloadavg()[0], 2),
+        fs_create_ms_per_file=round(probe_ms, 4) if probe_ms is not None else None,
         stats=kept,
         log=str(log_path),
     )
@@ -353,7 +360,11 @@ def summarise(runs: list[CrawlRun]) -> dict[str, Any]:
             "pipelines": spread([per_article(run, "pipelines_ms") for run in full]),
             "outputs": spread([per_article(run, "outputs_ms") for run in full]),
             "total": spread([per_article(run, "processing_ms") for run in full]),
+            "posts_writer": spread([per_article(run, _POSTS_WRITER) for run in full]),
         },
+        "fs_create_ms_per_file": spread(
+            [run.fs_create_ms_per_file for run in full if run.fs_create_ms_per_file is not None]
+        ),
         "process_cpu_ms_per_page": {
             "fetchonly": spread([per_page(run) for run in fetch]),
             "full": spread([per_page(run) for run in full]),
@@ -537,6 +548,14 @@ ROWS: tuple[Row, ...] = (
         lambda r: _spread_text(r["summary"]["cpu_ms_per_article"]["total"], 2),
     ),
     (
+        "… of which the posts writer",
+        lambda r: _spread_text(r["summary"]["cpu_ms_per_article"].get("posts_writer"), 2),
+    ),
+    (
+        "disk probe: CPU ms per post file",
+        lambda r: _spread_text(r["summary"].get("fs_create_ms_per_file"), 3),
+    ),
+    (
         "process CPU ms/page: fetch-only",
         lambda r: _spread_text(r["summary"]["process_cpu_ms_per_page"]["fetchonly"], 2),
     ),
@@ -601,6 +620,8 @@ COMPARED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("CPU ms/article parse", ("cpu_ms_per_article", "parse")),
     ("CPU ms/article pipelines", ("cpu_ms_per_article", "pipelines")),
     ("CPU ms/article outputs", ("cpu_ms_per_article", "outputs")),
+    ("CPU ms/article posts writer", ("cpu_ms_per_article", "posts_writer")),
+    ("disk probe ms per post file", ("fs_create_ms_per_file",)),
     ("peak RSS MB full", ("peak_rss_mb", "full")),
     ("wall s full", ("wall_seconds", "full")),
     ("re-crawl wall s", ("recrawl", "wall_seconds")),

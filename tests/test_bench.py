@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from parsel import Selector
 
+from bench.fsprobe import file_creation_ms
 from bench.nginx import nginx_binary
 from bench.run import compare, parse_stats_dump, table
 from bench.site import generate_site
@@ -56,8 +57,15 @@ def test_quick_benchmark_has_every_figure(quick_result: dict[str, Any]) -> None:
     summary = size["summary"]
     for key in ("fetchonly_pages_per_second", "full_pages_per_second", "ratio_full_to_fetchonly"):
         assert summary[key]["median"] > 0, key
-    for part in ("parse", "pipelines", "outputs", "total"):
+    for part in ("parse", "pipelines", "outputs", "total", "posts_writer"):
         assert summary["cpu_ms_per_article"][part]["median"] > 0, part
+    writer = summary["cpu_ms_per_article"]["posts_writer"]["median"]
+    assert writer < summary["cpu_ms_per_article"]["outputs"]["median"]
+    # The disk probe ran before the full crawl, not before the others.
+    assert summary["fs_create_ms_per_file"]["median"] > 0
+    assert _runs(quick_result, "full")[0]["fs_create_ms_per_file"] > 0
+    for kind in ("fetchonly", "recrawl"):
+        assert _runs(quick_result, kind)[0]["fs_create_ms_per_file"] is None, kind
     for kind in ("fetchonly", "full"):
         assert summary["peak_rss_mb"][kind]["median"] > 0
         assert summary["process_cpu_ms_per_page"][kind]["median"] > 0
@@ -109,9 +117,35 @@ def test_no_change_recrawl_requests_no_post_page(quick_result: dict[str, Any]) -
 
 def test_table_and_compare(quick_result: dict[str, Any]) -> None:
     sizes = {int(n): size for n, size in quick_result["sizes"].items()}
-    assert "CPU ms/article: total" in table(quick_result | {"sizes": sizes})
+    shown = table(quick_result | {"sizes": sizes})
+    assert "CPU ms/article: total" in shown and "| disk probe: CPU ms per post file |" in shown
     deltas = compare(quick_result, quick_result)
     assert "| full pages/s |" in deltas and "+0" in deltas
+
+
+def test_the_disk_probe_creates_files_as_the_posts_writer_does_and_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    real_open, real_rename = os.open, os.rename
+
+    def recording_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT:
+            created.append(str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def recording_rename(source: Any, target: Any, **kwargs: Any) -> None:
+        renamed.append((str(source), str(target)))
+        real_rename(source, target, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    monkeypatch.setattr(os, "rename", recording_rename)
+    cost = file_creation_ms(tmp_path / "data", files=20)
+    assert cost > 0
+    assert created == [f".{number}.tmp" for number in range(20)]
+    assert renamed == [(f".{number}.tmp", f"{number}.md") for number in range(20)]
+    assert list((tmp_path / "data").iterdir()) == []
 
 
 def test_generated_site_is_reproducible_and_parses(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 
+from newsspider.compact import CompactIntSet
 from newsspider.signals import article_failed
 
 
@@ -17,7 +18,7 @@ class InMemoryDupeFilter(RFPDupeFilter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.seen: set[int] = set()
+        self.seen = CompactIntSet()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -29,9 +30,12 @@ class InMemoryDupeFilter(RFPDupeFilter):
         return dupefilter
 
     def request_seen(self, request: Request) -> bool:
-        # The first 64 bits of each fingerprint, as an int (32 bytes), not Scrapy's 40-digit
-        # hex string (89 bytes): one per request of the run, and this filter writes no file.
-        fingerprint = int.from_bytes(self.fingerprinter.fingerprint(request)[:8], "big")
+        # The first 64 bits of each fingerprint, in 8 bytes (newsspider.compact), not Scrapy's
+        # 40-digit hex string in a set (~180 bytes): one per request of the run, and this
+        # filter writes no file.
+        fingerprint = int.from_bytes(
+            self.fingerprinter.fingerprint(request)[:8], "big", signed=True
+        )
         seen = fingerprint in self.seen
         if not seen:
             self.seen.add(fingerprint)

@@ -19,7 +19,7 @@ from parsel import Selector
 
 from bench.fsprobe import file_creation_ms
 from bench.nginx import nginx_binary
-from bench.run import compare, parse_stats_dump, table
+from bench.run import _wait, compare, parse_stats_dump, table
 from bench.site import generate_site
 from newsspider.pages import CategoryPage, HomePage, PostPageV1
 from tests.site.fixtures import skip_or_fail
@@ -121,6 +121,28 @@ def test_table_and_compare(quick_result: dict[str, Any]) -> None:
     assert "CPU ms/article: total" in shown and "| disk probe: CPU ms per post file |" in shown
     deltas = compare(quick_result, quick_result)
     assert "| full pages/s |" in deltas and "+0" in deltas
+
+
+_FORKING_PROCESS = """
+import os, subprocess, sys, time
+ballast = b"x" * (80 << 20)  # touched: resident
+child = os.fork()
+if child == 0:  # a fork that never execs: its memory is this process's
+    time.sleep(0.6)
+    os._exit(0)
+os.waitpid(child, 0)
+subprocess.run([sys.executable, "-c", "import time; time.sleep(0.6)"], check=True)
+"""
+
+
+def test_the_peak_counts_exec_ed_children_and_not_a_fork_sharing_the_crawls_memory() -> None:
+    process = subprocess.Popen([sys.executable, "-c", _FORKING_PROCESS])
+    status, _, peak_kib, children_kib = _wait(process, timeout=60)
+    assert status == 0
+    own_kib = peak_kib - children_kib
+    assert own_kib > 80 << 10  # the ballast
+    # The exec-ed interpreter (a few MB) counts; the fork (80 MB more) does not.
+    assert 0 < children_kib < 40 << 10
 
 
 def test_the_disk_probe_creates_files_as_the_posts_writer_does_and_leaves_none(

@@ -197,14 +197,15 @@ def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, Any, i
     deadline = time.monotonic() + timeout
     peak = children_at_peak = 0
     children: dict[int, int] = {}
-    crawl_command = _cmdline(process.pid)
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
             return process.returncode, usage, peak, children_at_peak
+        # Read at each turn: just after the start it can still read empty.
+        crawl_command = _cmdline(process.pid)
         for child in _children(process.pid):
-            if _cmdline(child) == crawl_command:
+            if crawl_command and _cmdline(child) == crawl_command:
                 continue  # forked, not exec-ed yet
             # The latest, not the largest: VmHWM before an exec is the parent's.
             children[child] = _hwm_kib(child) or children.get(child, 0)

@@ -29,6 +29,12 @@ def _check(value: int) -> int:
     return value
 
 
+def _position(entries: array[int], value: int) -> int:
+    """The index of ``value`` in the sorted ``entries``, or -1."""
+    index = bisect_left(entries, value)
+    return index if index < len(entries) and entries[index] == value else -1
+
+
 class CompactIntSet:
     """A set of signed 64-bit ints (``in``, ``add``, ``len``, iteration in sorted order)."""
 
@@ -44,18 +50,16 @@ class CompactIntSet:
     def __contains__(self, value: object) -> bool:
         if value in self._recent:
             return True
-        if not isinstance(value, int):
-            return False
-        entries = self._sorted
-        index = bisect_left(entries, value)
-        return index < len(entries) and entries[index] == value
+        return isinstance(value, int) and _position(self._sorted, value) >= 0
 
-    def add(self, value: int) -> None:
+    def add(self, value: int) -> bool:
+        """Add ``value``; True when it was not in the set (one look-up for both)."""
         if value in self:
-            return
+            return False
         self._recent.add(_check(value))
         if len(self._recent) >= self._recent_max:
             self._merge()
+        return True
 
     def _merge(self) -> None:
         # One pass over both sorted runs into a new array: at most the old and the new array
@@ -83,17 +87,11 @@ class CompactIntMap:
         self._recent: dict[int, int] = {}
         self._recent_max = recent_max
 
-    def _index(self, key: int) -> int:
-        """The position of ``key`` in the sorted keys, or -1."""
-        keys = self._keys
-        index = bisect_left(keys, key)
-        return index if index < len(keys) and keys[index] == key else -1
-
     def get(self, key: int, default: int | None = None) -> int | None:
         value = self._recent.get(key)
         if value is not None:
             return value
-        index = self._index(key)
+        index = _position(self._keys, key)
         return self._values[index] if index >= 0 else default
 
     def __setitem__(self, key: int, value: int) -> None:
@@ -101,7 +99,7 @@ class CompactIntMap:
         if key in self._recent:
             self._recent[key] = value
             return
-        index = self._index(_check(key))
+        index = _position(self._keys, _check(key))
         if index >= 0:
             self._values[index] = value
             return

@@ -36,9 +36,7 @@ class InMemoryDupeFilter(RFPDupeFilter):
         fingerprint = int.from_bytes(
             self.fingerprinter.fingerprint(request)[:8], "big", signed=True
         )
-        seen = fingerprint in self.seen
-        if not seen:
-            self.seen.add(fingerprint)
+        seen = not self.seen.add(fingerprint)
         redirects = request.meta.get("redirect_urls")
         if seen and redirects and self.crawler is not None:
             self.crawler.signals.send_catch_log(

@@ -19,7 +19,7 @@ def test_the_set_answers_as_a_python_set_through_merges(recent_max: int) -> None
     values = [rng.randint(LOWEST, HIGHEST) for _ in range(300)] + [LOWEST, HIGHEST, 0, -1]
     for value in values + values[:50]:  # the repeats are no new entries
         assert (value in compact) == (value in reference)
-        compact.add(value)
+        assert compact.add(value) is (value not in reference)  # True: it was new
         reference.add(value)
     assert len(compact) == len(reference)
     assert list(compact) == sorted(reference)

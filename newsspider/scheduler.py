@@ -124,8 +124,8 @@ class RequestMethods:
     def of(cls, request: Request, spider: SpiderMethods) -> RequestMethods | None:
         methods: dict[str, Any] = {}
         for function in (request.callback, request.errback):
-            if function is None or isinstance(function, str):
-                continue  # not looked up
+            if not callable(function):
+                continue  # Request.to_dict looks up callables only
             name = getattr(function, "__name__", "")
             method = spider.method(name)
             if getattr(method, "__func__", None) is not getattr(function, "__func__", function):

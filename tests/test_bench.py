@@ -165,8 +165,9 @@ def test_the_disk_probe_creates_files_as_the_posts_writer_does_and_leaves_none(
     monkeypatch.setattr(os, "rename", recording_rename)
     cost = file_creation_ms(tmp_path / "data", files=20)
     assert cost > 0
-    assert created == [f".{number}.tmp" for number in range(20)]
-    assert renamed == [(f".{number}.tmp", f"{number}.md") for number in range(20)]
+    temps = [f".{number}.md.{os.getpid()}.tmp" for number in range(20)]  # AtomicFolder's
+    assert created == temps
+    assert renamed == [(temp, f"{number}.md") for number, temp in enumerate(temps)]
     assert list((tmp_path / "data").iterdir()) == []
 
 

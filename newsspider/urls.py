@@ -28,6 +28,14 @@ CATEGORY_PATH_RE = re.compile(r"/category/(?P<slug>[^/]+)\.html$")
 ROLLING_PATH = "/emnews/"
 ROLLING_CATEGORY = "emnews"
 _ABSOLUTE_CACHE_SIZE = 4096
+#: What makes the mapping of a root-relative link more than a join of two strings: a fragment
+#: (dropped) or a dot segment (resolved), besides a character that ``urljoin`` strips (tab, CR,
+#: LF: none is printable).
+_NOT_PLAIN = ("#", "/.")
+
+
+def _is_plain(text: str) -> bool:
+    return text.isprintable() and not any(piece in text for piece in _NOT_PLAIN)
 
 
 def _names_host(href: str) -> bool:
@@ -81,6 +89,7 @@ class SiteUrls:
         self._scheme = parts.scheme
         self._netloc = parts.netloc
         self._root_path = parts.path.rstrip("/")
+        self._origin = f"{parts.scheme}://{parts.netloc}"
         # Absolute links (every post's back links) repeat: their mapping is kept.
         self._absolute: dict[tuple[str, str], str | None] = {}
 
@@ -107,7 +116,7 @@ class SiteUrls:
         """
         href = href.strip()
         if not _names_host(href):
-            return self._to_local(urljoin(page_url, href))
+            return self._root_relative(href, page_url) or self._to_local(urljoin(page_url, href))
         # A link naming its host takes at most the page's scheme from the page.
         key = (href, page_url.partition(":")[0])
         if key not in self._absolute:
@@ -115,6 +124,22 @@ class SiteUrls:
                 self._absolute.clear()
             self._absolute[key] = self._to_local(urljoin(page_url, href))
         return self._absolute[key]
+
+    def _root_relative(self, href: str, page_url: str) -> str | None:
+        """A plain root-relative link on a page of ``base_url``'s host, mapped as
+        :meth:`_to_local` maps it, but without ``urljoin`` and ``urlsplit``: a category page
+        has thousands of them (8 µs a link instead of 43 on the benchmark's machine).
+        ``None`` for any other link."""
+        if (
+            href.startswith("/")
+            and page_url.startswith(self._origin)
+            and page_url[len(self._origin) : len(self._origin) + 1] in {"/", ""}
+            and _is_plain(href)
+        ):
+            if self._root_path and not (href + "/").startswith(self._root_path + "/"):
+                return self._origin + self._root_path + href
+            return self._origin + href
+        return None
 
     def _to_local(self, absolute: str) -> str | None:
         parts = urlsplit(absolute)

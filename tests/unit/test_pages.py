@@ -20,6 +20,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from hypothesis import given, settings
@@ -412,6 +413,35 @@ def test_site_urls_to_local_remembers_nothing_wrong(links: list[tuple[str, str]]
         assert kept.to_local(href, page_url) == SiteUrls("http://127.0.0.1:4000/base").to_local(
             href, page_url
         )
+
+
+_RELATIVE_PIECES = ["/", "//", "/.", "/..", ".", "a", "?q", "#f", "%20", "%2F", "\\", "[", "]"]
+_RELATIVE_PIECES += [" ", "\t", "\n", "\x00", "\u3000", "中", "emnews", "2026", ".html"]
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.sampled_from(_RELATIVE_PIECES), max_size=8).map("".join),
+    st.sampled_from([*_PAGE_URLS, "http://127.0.0.1:4000", "http://127.0.0.1:40000/x"]),
+    st.sampled_from(["http://127.0.0.1:4000", "http://127.0.0.1:4000/base"]),
+)
+def test_site_urls_maps_relative_links_as_urljoin_does(
+    tail: str, page_url: str, base_url: str
+) -> None:
+    """Plain root-relative links skip ``urljoin`` (a listing's thousands of links): each
+    link maps exactly as joined by ``urljoin`` and mapped by the general path."""
+    urls = SiteUrls(base_url)
+    for href in (tail, "/" + tail, "/emnews/2026/11/27/" + tail):
+        if href.strip().startswith("//"):
+            continue  # names a host: not a relative link
+        try:
+            expected: str | type[Exception] | None = urls._to_local(urljoin(page_url, href.strip()))
+        except ValueError:
+            expected = ValueError
+        try:
+            assert urls.to_local(href, page_url) == expected
+        except ValueError:
+            assert expected is ValueError
 
 
 class _ReadRecorder(bytes):

@@ -3,15 +3,70 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
+import socket
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+logger = logging.getLogger(__name__)
+
 NAME_MAX = 255  # bytes: ext4 and most other file systems
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+#: Temporary files are named ``.<name>.<pid>@<host>.tmp``: a process killed mid-write leaves
+#: one, and a later run on the same host removes it once that process is gone (the host in
+#: the name keeps runs of other machines sharing the folder out of it). Up to 63 characters.
+_HOST = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:63] or "host"
+
+
+def _temporary_suffix() -> str:
+    return f".{os.getpid()}@{_HOST}.tmp"  # the pid of the moment: a fork writes as itself
+
+
+def temporary_name(name: str) -> str:
+    """The name ``name`` is written under before it is renamed into place."""
+    return f".{name[:40]}{_temporary_suffix()}"
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def stale_temporaries(names: Iterable[str]) -> list[str]:
+    """Of ``names`` (in one folder), the temporary files of this host's processes that no
+    longer run: left by a process killed between creating one and renaming it."""
+    suffix = f"@{_HOST}.tmp"
+    stale = []
+    for name in names:
+        if not (name.startswith(".") and name.endswith(suffix)):
+            continue
+        pid = name[: -len(suffix)].rpartition(".")[2]
+        if pid.isascii() and pid.isdigit() and int(pid) > 0 and not _is_running(int(pid)):
+            stale.append(name)
+    return stale
+
+
+def _remove_stale_temporaries(folder: Path, folder_fd: int | None = None) -> None:
+    where = folder_fd if folder_fd is not None else folder
+    with os.scandir(where) as entries:
+        stale = stale_temporaries(entry.name for entry in entries)
+    for name in stale:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name if folder_fd is not None else folder / name, dir_fd=folder_fd)
+    if stale:
+        logger.info(
+            "Removed %d temporary file(s) that a stopped run left in %s", len(stale), folder
+        )
 
 
 @contextlib.contextmanager
@@ -20,9 +75,13 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
 
     ``durable=False`` skips the fsyncs, for writers whose caller syncs at its checkpoints:
     the rename alone already guarantees a whole file to any reader and after any process kill.
+    Temporary files that killed processes left in the folder are removed first.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    _remove_stale_temporaries(path.parent)
+    fd, temp_name = tempfile.mkstemp(
+        prefix=f".{path.name[:40]}.", suffix=_temporary_suffix(), dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as file:
             yield file
@@ -63,9 +122,10 @@ class AtomicFolder:
     For writers of many files (a post per article): the folder is made and resolved once, and
     held open, so each file costs an open, a write, a close and a rename relative to it, and
     lands in that folder whatever happens to the path meanwhile. The temporary name is unique
-    to the process (``O_EXCL``: an older file there is never written through, only replaced).
-    Nothing is synced: the caller syncs at its checkpoints (the rename alone guarantees a
-    whole file to any reader and after any process kill).
+    to the process (``O_EXCL``: an older file there is never written through, only replaced);
+    those that killed processes left are removed when the folder is first opened (a scan of
+    the folder, once a run). Nothing is synced: the caller syncs at its checkpoints (the
+    rename alone guarantees a whole file to any reader and after any process kill).
     """
 
     def __init__(self, path: Path) -> None:
@@ -90,6 +150,7 @@ class AtomicFolder:
             fd = os.open(self.resolved, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             self._fd = fd
             self._finalizer = weakref.finalize(self, os.close, fd)
+            _remove_stale_temporaries(self.resolved, fd)
         return self._fd
 
     def close(self) -> None:
@@ -113,8 +174,7 @@ class AtomicFolder:
         interned strings grew by a post name per post (1.9 MB at 20,000 posts)."""
         path = os.path.join(self.resolved, check_file_name(name))  # noqa: PTH118 (see above)
         folder = self._open()
-        # Short enough for any name: the name is up to 255 bytes itself.
-        temp = f".{name[:40]}.{os.getpid()}.tmp"
+        temp = temporary_name(name)  # at most 197 bytes, whatever the name
         fd = self._create(temp, folder)
         try:
             try:

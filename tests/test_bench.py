@@ -21,6 +21,7 @@ from bench.fsprobe import file_creation_ms
 from bench.nginx import nginx_binary
 from bench.run import _wait, compare, parse_stats_dump, table
 from bench.site import generate_site
+from newsspider.files import temporary_name
 from newsspider.pages import CategoryPage, HomePage, PostPageV1
 from tests.site.fixtures import skip_or_fail
 
@@ -165,7 +166,7 @@ def test_the_disk_probe_creates_files_as_the_posts_writer_does_and_leaves_none(
     monkeypatch.setattr(os, "rename", recording_rename)
     cost = file_creation_ms(tmp_path / "data", files=20)
     assert cost > 0
-    temps = [f".{number}.md.{os.getpid()}.tmp" for number in range(20)]  # AtomicFolder's
+    temps = [temporary_name(f"{number}.md") for number in range(20)]  # AtomicFolder's
     assert created == temps
     assert renamed == [(temp, f"{number}.md") for number, temp in enumerate(temps)]
     assert list((tmp_path / "data").iterdir()) == []

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from newsspider.files import AtomicFolder, check_file_name
+from newsspider.files import AtomicFolder, atomic_writer, check_file_name, temporary_name
 
 NAME = "2022-03-03-NW202203032295532740.md"
 
@@ -72,11 +73,67 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(
 
 def test_a_temporary_file_left_by_a_killed_process_is_replaced(folder: AtomicFolder) -> None:
     folder.path.mkdir(parents=True)
-    stale = folder.path / f".{NAME[:40]}.{os.getpid()}.tmp"
+    stale = folder.path / temporary_name(NAME)
     stale.write_bytes(b"half a po")
     folder.write(NAME, b"post")
     assert (folder.path / NAME).read_bytes() == b"post"
     assert not stale.exists()
+
+
+def _ended_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def _temporaries_of(folder: Path, ended: int) -> dict[str, Path]:
+    """Temporary files as a killed run (``ended``), a running one, another host, a user left."""
+    host = temporary_name("x").rpartition("@")[2].removesuffix(".tmp")
+    return {
+        "ended": folder / f".{NAME[:40]}.{ended}@{host}.tmp",
+        "running": folder / f".{NAME[:40]}.{os.getppid()}@{host}.tmp",
+        "other host": folder / f".{NAME[:40]}.{ended}@other-{host}.tmp",
+        "not ours": folder / f".{NAME[:40]}.{ended}.tmp",
+        "hidden": folder / ".keep",
+    }
+
+
+def test_temporary_files_of_ended_runs_on_this_host_are_removed_at_the_first_write(
+    folder: AtomicFolder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run killed mid-write leaves its temporary file: the next run removes it, and only
+    files it can tell are such leftovers (this host's, of a process that no longer runs)."""
+    folder.path.mkdir(parents=True)
+    left = _temporaries_of(folder.path, _ended_pid())
+    for path in left.values():
+        path.write_bytes(b"half a po")
+    with caplog.at_level("INFO", logger="newsspider.files"):
+        folder.write("other.md", b"post")
+    assert {kind for kind, path in left.items() if path.exists()} == {
+        "running",
+        "other host",
+        "not ours",
+        "hidden",
+    }
+    assert "Removed 1 temporary file(s)" in caplog.text
+    folder.write(NAME, b"post")  # the folder is scanned once, at its opening
+    assert left["running"].exists()
+
+
+def test_atomic_writer_removes_temporary_files_of_ended_runs_beside_its_file(
+    tmp_path: Path,
+) -> None:
+    left = _temporaries_of(tmp_path, _ended_pid())
+    for path in left.values():
+        path.write_bytes(b"half a manifest")
+    with atomic_writer(tmp_path / "run.json") as file:
+        file.write(b"{}")
+    assert (tmp_path / "run.json").read_bytes() == b"{}"
+    assert not left["ended"].exists()
+    assert all(path.exists() for kind, path in left.items() if kind != "ended")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == sorted(
+        path.name for kind, path in left.items() if kind not in {"ended", "hidden"}
+    )
 
 
 def test_links_in_the_folder_are_replaced_never_written_through(
@@ -86,7 +143,7 @@ def test_links_in_the_folder_are_replaced_never_written_through(
     outside.write_bytes(b"not a post")
     folder.path.mkdir(parents=True)
     (folder.path / NAME).symlink_to(outside)
-    (folder.path / f".{NAME[:40]}.{os.getpid()}.tmp").symlink_to(outside)
+    (folder.path / temporary_name(NAME)).symlink_to(outside)
     folder.write(NAME, b"post")
     assert outside.read_bytes() == b"not a post"
     assert not (folder.path / NAME).is_symlink()

@@ -57,12 +57,17 @@ def stale_temporaries(names: Iterable[str]) -> list[str]:
 
 
 def _remove_stale_temporaries(folder: Path, folder_fd: int | None = None) -> None:
-    where = folder_fd if folder_fd is not None else folder
-    with os.scandir(where) as entries:
-        stale = stale_temporaries(entry.name for entry in entries)
-    for name in stale:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name if folder_fd is not None else folder / name, dir_fd=folder_fd)
+    """Best effort: a leftover that cannot be removed is reported, never a reason to fail the
+    write that comes next."""
+    try:
+        with os.scandir(folder_fd if folder_fd is not None else folder) as entries:
+            stale = stale_temporaries(entry.name for entry in entries)
+        for name in stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name if folder_fd is not None else folder / name, dir_fd=folder_fd)
+    except OSError as error:
+        logger.warning("Could not remove the temporary files a stopped run left: %s", error)
+        return
     if stale:
         logger.info(
             "Removed %d temporary file(s) that a stopped run left in %s", len(stale), folder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,6 +135,22 @@ def test_atomic_writer_removes_temporary_files_of_ended_runs_beside_its_file(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == sorted(
         path.name for kind, path in left.items() if kind not in {"ended", "hidden"}
     )
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_stop_the_write(
+    folder: AtomicFolder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder.path.mkdir(parents=True)
+    left = _temporaries_of(folder.path, _ended_pid())["ended"]
+    left.write_bytes(b"half a po")
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "unlink", refused)
+    folder.write(NAME, b"post")
+    assert (folder.path / NAME).read_bytes() == b"post"
+    assert "Could not remove the temporary files" in caplog.text
 
 
 def test_links_in_the_folder_are_replaced_never_written_through(

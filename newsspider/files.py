@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
-import socket
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from newsspider.processes import host_name, is_running
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXE
 #: Temporary files are named ``.<name>.<pid>@<host>.tmp``: a process killed mid-write leaves
 #: one, and a later run on the same host removes it once that process is gone (the host in
 #: the name keeps runs of other machines sharing the folder out of it). Up to 63 characters.
-_HOST = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:63] or "host"
+_HOST = host_name()[:63]
 
 
 def _temporary_suffix() -> str:
@@ -32,16 +32,6 @@ def temporary_name(name: str) -> str:
     return f".{name[:40]}{_temporary_suffix()}"
 
 
-def _is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def stale_temporaries(names: Iterable[str]) -> list[str]:
     """Of ``names`` (in one folder), the temporary files of this host's processes that no
     longer run: left by a process killed between creating one and renaming it."""
@@ -51,7 +41,7 @@ def stale_temporaries(names: Iterable[str]) -> list[str]:
         if not (name.startswith(".") and name.endswith(suffix)):
             continue
         pid = name[: -len(suffix)].rpartition(".")[2]
-        if pid.isascii() and pid.isdigit() and int(pid) > 0 and not _is_running(int(pid)):
+        if pid.isascii() and pid.isdigit() and int(pid) > 0 and not is_running(int(pid)):
             stale.append(name)
     return stale
 

@@ -34,6 +34,8 @@ from scrapy.crawler import Crawler
 from scrapy.squeues import PickleLifoDiskQueue as ScrapyPickleLifoDiskQueue
 from twisted.internet.defer import Deferred
 
+from newsspider.processes import is_running
+
 logger = logging.getLogger(__name__)
 
 QUEUE_PREFIX = "queue-"
@@ -64,23 +66,13 @@ def make_run_queue_dir(state_dir: Path) -> Path:
     state_dir.mkdir(parents=True, exist_ok=True)
     for folder in state_dir.glob(QUEUE_PREFIX + "*"):
         pid = folder.name.removeprefix(QUEUE_PREFIX)
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not is_running(int(pid)):
             logger.info("Removing the request queue of a run that ended: %s", folder)
             shutil.rmtree(folder, ignore_errors=True)
     folder = state_dir / f"{QUEUE_PREFIX}{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)  # a reused pid: that queue is stale too
     folder.mkdir()
     return folder
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 class SpiderMethods:

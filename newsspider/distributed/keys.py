@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from dataclasses import dataclass
 
 from scrapy.settings import BaseSettings
+
+from newsspider.processes import host_name
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def default_worker_name() -> str:
     """``<hostname>-<pid>``: unique on one machine, readable in file names."""
-    host = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
-    return f"{host}-{os.getpid()}"
+    return f"{host_name()}-{os.getpid()}"
 
 
 def check_name(kind: str, value: str) -> str:

@@ -1,0 +1,24 @@
+"""This machine's processes as runs name them in what they leave behind: host and pid."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+
+
+def host_name() -> str:
+    """The host name with anything but letters, digits, ``.``, ``_`` and ``-`` made ``_``:
+    safe in file names and Redis keys."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
+
+
+def is_running(pid: int) -> bool:
+    """A process ``pid`` runs on this machine (someone else's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

@@ -11,16 +11,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from newsspider.processes import host_name, is_running
+from newsspider.processes import is_running, pid_scope
 
 logger = logging.getLogger(__name__)
 
 NAME_MAX = 255  # bytes: ext4 and most other file systems
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-#: Temporary files are named ``.<name>.<pid>@<host>.tmp``: a process killed mid-write leaves
-#: one, and a later run on the same host removes it once that process is gone (the host in
-#: the name keeps runs of other machines sharing the folder out of it). Up to 63 characters.
-_HOST = host_name()[:63]
+#: Temporary files are named ``.<name>.<pid>@<scope>.tmp``: a process killed mid-write leaves
+#: one, and a later run in the same pid scope (host and pid namespace) removes it once that
+#: process is gone. The scope keeps runs of other machines and containers sharing the folder
+#: out of it: their pids cannot be checked from here. Up to 64 + 16 characters.
+_HOST = pid_scope()
 
 
 def _temporary_suffix() -> str:
@@ -33,7 +34,7 @@ def temporary_name(name: str) -> str:
 
 
 def stale_temporaries(names: Iterable[str]) -> list[str]:
-    """Of ``names`` (in one folder), the temporary files of this host's processes that no
+    """Of ``names`` (in one folder), the temporary files of this pid scope's processes that no
     longer run: left by a process killed between creating one and renaming it."""
     suffix = f"@{_HOST}.tmp"
     stale = []
@@ -169,7 +170,7 @@ class AtomicFolder:
         interned strings grew by a post name per post (1.9 MB at 20,000 posts)."""
         path = os.path.join(self.resolved, check_file_name(name))  # noqa: PTH118 (see above)
         folder = self._open()
-        temp = temporary_name(name)  # at most 197 bytes, whatever the name
+        temp = temporary_name(name)  # at most 217 bytes, whatever the name
         fd = self._create(temp, folder)
         try:
             try:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsspider.files import AtomicFolder, atomic_writer, check_file_name, temporary_name
+from newsspider.processes import pid_scope
+from tests.site.fixtures import skip_or_fail
 
 NAME = "2022-03-03-NW202203032295532740.md"
 
@@ -119,6 +123,32 @@ def test_temporary_files_of_ended_runs_on_this_host_are_removed_at_the_first_wri
     assert "Removed 1 temporary file(s)" in caplog.text
     folder.write(NAME, b"post")  # the folder is scanned once, at its opening
     assert left["running"].exists()
+
+
+def _pid_scope_in_a_new_pid_namespace() -> str:
+    """``pid_scope()`` as a container of the same host name sees it (``unshare``: root)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        skip_or_fail("unshare (util-linux) is not installed")
+    code = "from newsspider.processes import pid_scope; print(pid_scope())"
+    command = [unshare, "--pid", "--fork", "--mount-proc", sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        skip_or_fail(f"cannot make a pid namespace (root needed): {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def test_temporary_files_of_another_pid_namespace_are_kept(folder: AtomicFolder) -> None:
+    """Containers given the same host name share the folder: a pid that has ended here may
+    be a live writer there, so its temporary file is not ours to remove."""
+    other_scope = _pid_scope_in_a_new_pid_namespace()
+    assert other_scope != pid_scope()
+    assert other_scope.split("-pidns")[0] == pid_scope().split("-pidns")[0]
+    folder.path.mkdir(parents=True)
+    in_flight = folder.path / f".{NAME[:40]}.{_ended_pid()}@{other_scope}.tmp"
+    in_flight.write_bytes(b"half a po")
+    folder.write("other.md", b"post")
+    assert in_flight.exists()
 
 
 def test_atomic_writer_removes_temporary_files_of_ended_runs_beside_its_file(

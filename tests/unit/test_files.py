@@ -14,6 +14,7 @@ import pytest
 from newsspider.files import AtomicFolder, atomic_writer, check_file_name, temporary_name
 from newsspider.processes import pid_scope
 from tests.site.fixtures import skip_or_fail
+from tests.support.processes import ended_pid
 
 NAME = "2022-03-03-NW202203032295532740.md"
 
@@ -85,12 +86,6 @@ def test_a_temporary_file_left_by_a_killed_process_is_replaced(folder: AtomicFol
     assert not stale.exists()
 
 
-def _ended_pid() -> int:
-    process = subprocess.Popen(["true"])
-    process.wait()
-    return process.pid
-
-
 def _temporaries_of(folder: Path, ended: int) -> dict[str, Path]:
     """Temporary files as a killed run (``ended``), a running one, another host, a user left."""
     host = temporary_name("x").rpartition("@")[2].removesuffix(".tmp")
@@ -109,7 +104,7 @@ def test_temporary_files_of_ended_runs_on_this_host_are_removed_at_the_first_wri
     """A run killed mid-write leaves its temporary file: the next run removes it, and only
     files it can tell are such leftovers (this host's, of a process that no longer runs)."""
     folder.path.mkdir(parents=True)
-    left = _temporaries_of(folder.path, _ended_pid())
+    left = _temporaries_of(folder.path, ended_pid())
     for path in left.values():
         path.write_bytes(b"half a po")
     with caplog.at_level("INFO", logger="newsspider.files"):
@@ -145,7 +140,7 @@ def test_temporary_files_of_another_pid_namespace_are_kept(folder: AtomicFolder)
     assert other_scope != pid_scope()
     assert other_scope.split("-pidns")[0] == pid_scope().split("-pidns")[0]
     folder.path.mkdir(parents=True)
-    in_flight = folder.path / f".{NAME[:40]}.{_ended_pid()}@{other_scope}.tmp"
+    in_flight = folder.path / f".{NAME[:40]}.{ended_pid()}@{other_scope}.tmp"
     in_flight.write_bytes(b"half a po")
     folder.write("other.md", b"post")
     assert in_flight.exists()
@@ -154,7 +149,7 @@ def test_temporary_files_of_another_pid_namespace_are_kept(folder: AtomicFolder)
 def test_atomic_writer_removes_temporary_files_of_ended_runs_beside_its_file(
     tmp_path: Path,
 ) -> None:
-    left = _temporaries_of(tmp_path, _ended_pid())
+    left = _temporaries_of(tmp_path, ended_pid())
     for path in left.values():
         path.write_bytes(b"half a manifest")
     with atomic_writer(tmp_path / "run.json") as file:
@@ -171,7 +166,7 @@ def test_a_leftover_that_cannot_be_removed_does_not_stop_the_write(
     folder: AtomicFolder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     folder.path.mkdir(parents=True)
-    left = _temporaries_of(folder.path, _ended_pid())["ended"]
+    left = _temporaries_of(folder.path, ended_pid())["ended"]
     left.write_bytes(b"half a po")
 
     def refused(*args: Any, **kwargs: Any) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import subprocess
-import sys
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -17,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from newsspider.scheduler import QUEUE_PREFIX, RequestMethods, SpiderMethods, SpillingScheduler
 from newsspider.settings import SCHEDULER, SCHEDULER_DISK_QUEUE
 from newsspider.spiders.finews import FinewsSpider
+from tests.support.processes import ended_pid
 
 
 def open_scheduler(data_dir: Path, **settings: object) -> SpillingScheduler:
@@ -116,9 +115,7 @@ def test_a_request_that_cannot_be_pickled_waits_in_memory(tmp_path: Path) -> Non
 
 
 def test_the_queue_of_a_process_that_is_gone_is_removed(tmp_path: Path) -> None:
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
-                           capture_output=True, text=True)  # fmt: skip
-    stale = tmp_path / "state" / f"{QUEUE_PREFIX}{ended.stdout.strip()}"
+    stale = tmp_path / "state" / f"{QUEUE_PREFIX}{ended_pid()}"
     alive = tmp_path / "state" / f"{QUEUE_PREFIX}1"  # init: always running
     for folder in (stale, alive):
         folder.mkdir(parents=True)

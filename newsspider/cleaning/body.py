@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from html import escape
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -46,11 +47,11 @@ class CleanedBody:
 def _inner_html(root: HtmlElement) -> str:
     """What the fragment under ``root`` (a bare ``div``) has become, serialized in one call.
 
-    Leading text goes in as lxml holds it, unescaped, as it always has (the sanitizer then
-    reads it as markup).
+    Leading text is escaped again: lxml holds it decoded, and ``&lt;a href=…&gt;`` in the
+    source is text, which the sanitizer would otherwise read as a tag.
     """
     text, html = serialize_unwrapped(root)
-    return (text or "") + html
+    return (escape(text, quote=False) if text else "") + html
 
 
 def clean_body(raw_html: str) -> CleanedBody:

@@ -32,9 +32,10 @@ from newsspider.cleaning.text import PlainText
 
 # --- Escaping text for kramdown -------------------------------------------------------------
 
-# Characters kramdown (or Markdown in general) reads as markup anywhere in a line, and those
-# its typographic conversions (smart quotes) or maths (``$$``) would change.
-_CHARACTERS_RE = re.compile(r"([]\\&<`[>~=+|*_\"'$])")
+# Characters kramdown (or Markdown in general) reads as markup anywhere in a line, those its
+# typographic conversions (smart quotes) or maths (``$$``) would change, and the braces of
+# its extensions and attribute lists (``{::nomarkdown}`` passes raw HTML through).
+_CHARACTERS_RE = re.compile(r"([]\\&<`[>~=+|*_\"'${}])")
 # A ``-`` run between spaces (a list marker, a setext underline), ``#`` runs (a heading),
 # ``1.``/``1)`` (an ordered list item): escaped where they could start a block.
 _DASH_SEQUENCE_RE = re.compile(r"(\s|^)(-+(?:\s|$))")
@@ -91,11 +92,6 @@ def escape(text: str) -> str:
     if ".." in text or ".\\." in text:
         text = _DOT_RUN_RE.sub(_escaped_dots, text)
     return text
-
-
-def escape_text(text: str) -> str:
-    """Plain text made literal for kramdown (link texts written outside the converter)."""
-    return escape(text).replace("{", "\\{").replace("}", "\\}")
 
 
 # What may stay as is in a link destination; the rest is percent-encoded, so that nothing in
@@ -277,7 +273,8 @@ def _convert_a(element: Any, text: str, flags: int) -> str:
     href = element.get("href")
     if href:
         href = safe_destination(href)
-    if text.replace(r"\_", "_") == href:
+    # An autolink only for a web URL: kramdown reads ``<word>`` as an HTML tag.
+    if text.replace(r"\_", "_") == href and href.startswith(("http://", "https://")):
         return f"<{href}>"
     # No link title: it is one more string that could close the link.
     return f"{prefix}[{text}]({href}){suffix}" if href else text

@@ -14,6 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsspider.cleaning.widgets import UNWRAPPED
+from newsspider.htmlparser import check_read_whole, html_parser
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
@@ -111,7 +112,7 @@ def sanitize(html: str) -> str:
 # once no other name is known, and they need no end tag. (No other allowed tag name starts
 # like theirs.)
 _VOID_TAGS = ("br", "hr", "img")
-_PARSER = etree.HTMLParser()
+_PARSER = html_parser()
 
 
 def parse_sanitized(html: str) -> etree._Element:
@@ -120,6 +121,7 @@ def parse_sanitized(html: str) -> etree._Element:
     for tag in _VOID_TAGS:
         neutral = neutral.replace(f"<x-{tag}", f"<{tag}")
     root = etree.fromstring(f"<div>{neutral}</div>", _PARSER)[0][0]  # html > body > div
+    check_read_whole(_PARSER, "the sanitized body")
     for element in root.iterdescendants():
         tag = element.tag
         if tag[0] == "x":  # a void element's own name has no "x-"

@@ -18,7 +18,9 @@ from lxml.html import (
     fragments_fromstring,
 )
 
-_PARSER = etree.HTMLParser()  # the options of lxml.html's ``html_parser``
+from newsspider.htmlparser import check_read_whole, html_parser
+
+_PARSER = html_parser()  # the options of lxml.html's ``html_parser``, and deep bodies whole
 _PARSER.set_element_class_lookup(
     etree.ElementDefaultClassLookup(
         element=HtmlElement,
@@ -32,6 +34,7 @@ _PARSER.set_element_class_lookup(
 def parse_fragment(html: str) -> HtmlElement:
     """``lxml.html.fragment_fromstring(html, create_parent="div")``, on this parser."""
     elements = fragments_fromstring(html or "", parser=_PARSER)
+    check_read_whole(_PARSER, "the post body")
     root: HtmlElement = _PARSER.makeelement("div")
     if elements and isinstance(elements[0], str):
         root.text = elements.pop(0)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
-from newsspider.cleaning.markdown import escape_text
+from newsspider.cleaning.markdown import escape
 from newsspider.dates import parse_iso, to_front_matter
 from newsspider.exporters.yaml_scalars import double_quoted, scalar
 from newsspider.urls import DEFAULT_BASE_URL, ROLLING_CATEGORY
@@ -65,7 +65,7 @@ def _balanced(text: str) -> bool:
 
 
 def _link_text(text: str) -> str:
-    return escape_text(" ".join(text.split()))
+    return escape(" ".join(text.split()))
 
 
 def _inert(text: str) -> str:

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
+from newsspider.htmlparser import check_read_whole, html_parser
 from newsspider.pages.head import ScannedHead, TreeHead, scan_head
 from newsspider.pages.navigation import text_of, trailing_navigation
 
@@ -37,7 +38,7 @@ _LEAK_META = '<meta property="og:description" content="'
 _BODY_TAG = "<body"
 _BODY_TAG_END = frozenset(" \t\n\r\f>")
 #: Plain lxml elements: ``lxml.html``'s element classes cost a lookup per element.
-_TEXT_PARSER = etree.HTMLParser()
+_TEXT_PARSER = html_parser()
 
 Element = Any  # lxml.etree._Element (lxml ships no type stubs)
 Head = ScannedHead | TreeHead
@@ -77,15 +78,17 @@ def _without_site_title(text: str) -> str | None:
 
 @cache
 def _bytes_parser(encoding: str | None) -> Any:
-    return etree.HTMLParser(encoding=encoding)
+    return html_parser(encoding=encoding)
 
 
 def _document(markup: str | bytes, parser: Any) -> Element | None:
     """The root of ``markup``, or ``None`` for a document with nothing in it."""
     try:
-        return etree.fromstring(markup, parser)
+        root = etree.fromstring(markup, parser)
+        check_read_whole(parser, "the page")
     except (etree.LxmlError, ValueError) as error:
         raise NotAPostError(f"unparseable HTML: {error}") from error
+    return root
 
 
 def _find(markup: str | bytes, literal: str, start: int = 0) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from newsspider.cleaning import CleanedBody, clean_body
+from newsspider.htmlparser import TooDeepError
 from newsspider.metadata import editor_from_text, is_share_link, outlet_from_tags, outlet_from_text
 from newsspider.pages import PostPageV1
 
@@ -411,3 +412,33 @@ def test_control_characters_are_removed_not_fatal(raw: str) -> None:
     assert cleaned.text.replace("开头\n\n", "") == "正文"
     assert cleaned.changes["control_characters_removed"] >= 1
     assert not any(ord(c) < 32 and c not in "\t\n\r" for c in cleaned.html + cleaned.markdown)
+
+
+def _nested(depth: int) -> str:
+    return "<p>前文</p>" + "<div>" * depth + "正文" + "</div>" * depth + "<p>后文</p>"
+
+
+def test_a_deeply_nested_body_is_cleaned_to_its_end() -> None:
+    """libxml2 stops at 256 levels by default and drops the rest silently."""
+    cleaned = clean_body(_nested(600))
+    assert cleaned.text == "前文\n\n正文\n\n后文"
+    assert cleaned.markdown == "前文\n\n正文\n\n后文"
+
+
+def test_a_body_nested_past_the_parsers_limit_is_refused_not_cut() -> None:
+    with pytest.raises(TooDeepError, match="deeper than 2048 levels"):
+        clean_body(_nested(2100))
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("&lt;!-- 注释 --&gt; 第二<p>段落</p>", "<!-- 注释 --> 第二\n\n段落"),
+        ("&lt;b&gt;粗&lt;/b&gt; &amp;lt;<p>段落</p>", "<b>粗</b> &lt;\n\n段落"),
+    ],
+)
+def test_leading_text_that_shows_markup_stays_text(raw: str, text: str) -> None:
+    """Text before the first element is text, however much it looks like markup."""
+    cleaned = clean_body(raw)
+    assert cleaned.text == text
+    assert cleaned.html.startswith(raw.split("<p>")[0])

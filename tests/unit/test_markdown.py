@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from newsspider.cleaning.markdown import (
-    escape_text,
+    escape,
     html_to_markdown,
     markdown_from_element,
     safe_destination,
@@ -75,11 +75,15 @@ CASES: dict[str, tuple[str, str]] = {
         "<pre>  第一行 *星*\n  第二行 &lt;b&gt;\n</pre>",
         "```\n  第一行 *星*\n  第二行 <b>\n```",
     ),
+    "autolink-only-for-web-urls": (
+        '<p><a href="script">script</a> <a href="https://e.com/">https://e.com/</a></p>',
+        "[script](script) <https://e.com/>",
+    ),
     "escapes": (
         "<p>1. 精度&lt;1% *星* _下_ [方] # 井 -- 3...5 $$ \"引\" 'x' A&amp;B &amp;amp; a|b"
         " `c` {{ x }}</p>",
         "1\\. 精度\\<1% \\*星\\* \\_下\\_ \\[方\\] \\# 井 \\-\\- 3\\.\\.\\.5 \\$\\$"
-        " \\\"引\\\" \\'x\\' A&B &amp;amp; a\\|b \\`c\\` {{ x }}",
+        " \\\"引\\\" \\'x\\' A&B &amp;amp; a\\|b \\`c\\` \\{\\{ x \\}\\}",
     ),
     "block-starts-escaped": (
         "<p>- 列表</p><p># 标题</p><p>10) 项</p><p>+ 加</p>",
@@ -124,8 +128,9 @@ def test_parse_sanitized_nests_as_written() -> None:
     ]
 
 
-def test_escape_text_escapes_liquid_braces() -> None:
-    assert escape_text("{{ site.title }} *新* 1. 项") == "\\{\\{ site.title \\}\\} \\*新\\* 1\\. 项"
+def test_escape_escapes_liquid_and_kramdown_extension_braces() -> None:
+    assert escape("{{ site.title }} *新* 1. 项") == "\\{\\{ site.title \\}\\} \\*新\\* 1\\. 项"
+    assert escape("{::nomarkdown}<b>{:/}") == "\\{::nomarkdown\\}\\<b\\>\\{:/\\}"
 
 
 def test_safe_destination() -> None:

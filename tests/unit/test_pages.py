@@ -181,6 +181,31 @@ def test_post_parser_rejects_markup(markup: str | bytes) -> None:
         PostPageV1().parse(markup)
 
 
+def _post_with_body(body: str) -> str:
+    return (
+        "<html><head><title>标题 | 金融消息</title></head><body><div class='wrapper'><section>"
+        "<small>(GMT+8, Asia/Shanghai, CST) 2026-01-01 10:00:00</small><h1>标题</h1>"
+        f"{body}<small>tags: <em>天津日报新闻</em></small></section></div></body></html>"
+    )
+
+
+def _nested(depth: int) -> str:
+    return "<p>前文</p>" + "<div>" * depth + "正文" + "</div>" * depth + "<p>后文</p>"
+
+
+def test_a_deeply_nested_body_is_read_to_its_end() -> None:
+    """libxml2 stops at 256 levels by default and drops the rest of the page silently."""
+    page = PostPageV1().parse(_post_with_body(_nested(600)))
+    assert page.tags == ["天津日报新闻"]
+    assert page.body_html.startswith("<p>前文</p><div>")
+    assert page.body_html.endswith("</div><p>后文</p>")
+
+
+def test_a_body_nested_past_the_parsers_limit_is_refused_not_cut() -> None:
+    with pytest.raises(NotAPostError, match="deeper than 2048 levels"):
+        PostPageV1().parse(_post_with_body(_nested(2100)))
+
+
 # --- home page -----------------------------------------------------------------------
 
 

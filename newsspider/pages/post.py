@@ -134,6 +134,31 @@ def _tree_head(root: Element | None) -> TreeHead | None:
     return TreeHead(root) if root is not None else None
 
 
+def _inert_heading(markup: str | bytes) -> str | bytes:
+    """``markup`` with any ``<`` in the post's ``<h1>`` written as ``&lt;``.
+
+    The layout prints the title into ``<h1>`` raw: in ``A<B股跌幅收窄`` the parser (and a
+    browser) opens a ``<b股跌幅收窄>`` element that swallows the rest of the section, body and
+    tags line included. A title is plain text, so such a ``<`` is a character of it. The
+    heading is the first ``<h1>`` after ``<section>`` (the site title's is in ``<header>``).
+    """
+    section = _find(markup, "<section>")
+    heading = _find(markup, "<h1>", section) if section >= 0 else -1
+    end = _find(markup, "</h1>", heading) if heading >= 0 else -1
+    if end < 0:
+        return markup
+    start = heading + len("<h1>")
+    if isinstance(markup, str):
+        inner = markup[start:end]
+        return (
+            markup[:start] + inner.replace("<", "&lt;") + markup[end:] if "<" in inner else markup
+        )
+    inner_bytes = markup[start:end]
+    if b"<" not in inner_bytes:
+        return markup
+    return markup[:start] + inner_bytes.replace(b"<", b"&lt;") + markup[end:]
+
+
 def _split(markup: str | bytes) -> tuple[str | bytes, str | bytes] | None:
     """The head before the leak and the document from its ``<body>`` tag (``None``: no tag).
 
@@ -188,6 +213,7 @@ class PostPageV1:
         split = _split(markup)
         if split is not None:
             head_markup, body_markup = split
+            body_markup = _inert_heading(body_markup)
             head: Head | None
             if isinstance(head_markup, str):
                 parser = _TEXT_PARSER
@@ -204,7 +230,7 @@ class PostPageV1:
                 heads: list[Head] = [TreeHead(body)]
                 return ([head, *heads] if head is not None else heads), section
         parser = _TEXT_PARSER if isinstance(markup, str) else _bytes_parser(None)
-        document = _document(markup, parser)
+        document = _document(_inert_heading(markup), parser)
         if document is None:
             raise NotAPostError("unparseable HTML: Document is empty")
         return [TreeHead(document)], self._content_section(document)

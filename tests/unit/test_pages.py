@@ -189,6 +189,33 @@ def _post_with_body(body: str) -> str:
     )
 
 
+def _post_titled(title: str) -> str:
+    """A post page as the site's layout prints it: the title raw in ``<h1>``, escaped in the
+    head (jekyll-seo-tag), a header ``<h1>`` with the site title before the section."""
+    return (
+        '<html><head><meta charset="utf-8">'
+        f"<title>{title.replace('<', '&lt;')} | 金融消息</title></head><body>"
+        '<div class="wrapper"><header><h1><a href="/">金融消息</a></h1></header><section>\n'
+        "<small>(GMT+8, Asia/Shanghai, CST) 2026-01-01 10:00:00</small>\n"
+        f"<h1>{title}</h1>\n<p>正文一句话。</p>\n"
+        "<small>tags: <em>天津日报新闻</em></small>\n</section></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("title", ["A<B股跌幅收窄", "PE<PB的公司", "*ST<ST", "涨幅<3%", "x</b>y"])
+@pytest.mark.parametrize("form", ["text", "bytes", "no-body-tag"])
+def test_a_title_with_a_less_than_sign_keeps_the_page_apart(title: str, form: str) -> None:
+    """The layout prints the title raw: ``<B股…`` would open an element holding the rest."""
+    markup = _post_titled(title)
+    if form == "no-body-tag":  # the page is parsed whole
+        markup = markup.replace("<body>", "")
+    page = PostPageV1().parse(markup.encode() if form == "bytes" else markup)
+    assert page.title == title
+    assert page.tags == ["天津日报新闻"]
+    assert page.body_html == "<p>正文一句话。</p>"
+    assert page.head_title == title
+
+
 def _nested(depth: int) -> str:
     return "<p>前文</p>" + "<div>" * depth + "正文" + "</div>" * depth + "<p>后文</p>"
 

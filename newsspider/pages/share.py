@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from w3lib.encoding import http_content_type_encoding
+
 
 class ShareFailure(StrEnum):
     """The API's known failure forms; each is counted in stats under its value."""
@@ -45,6 +47,29 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+#: Chinese servers often send GBK without saying so; GB18030 reads GBK and GB2312 too.
+FALLBACK_ENCODING = "gb18030"
+
+
+def decode_api_body(body: bytes, content_type: str | None) -> str:
+    """The API's answer as text: in the Unicode encoding JSON's own rules detect (UTF-8, -16
+    or -32, which JSON must be in), else in the charset its ``Content-Type`` names, else in
+    :data:`FALLBACK_ENCODING`. Unicode goes first because servers often declare a charset
+    their text is not in, and GBK's Chinese text does not pass for UTF-8."""
+    declared = http_content_type_encoding(content_type) if content_type else None
+    for encoding in (json.detect_encoding(body), declared, FALLBACK_ENCODING):
+        if encoding is None:
+            continue
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ShareApiError(
+        ShareFailure.NOT_JSON,
+        f"the body is not text in UTF-8, {declared or 'a declared charset'} or {FALLBACK_ENCODING}",
+    )
 
 
 class ShareArticleV1:

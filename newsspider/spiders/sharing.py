@@ -17,7 +17,13 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsspider.items import ArticleItem
-from newsspider.pages.share import ShareApiError, ShareArticle, ShareArticleV1, ShareFailure
+from newsspider.pages.share import (
+    ShareApiError,
+    ShareArticle,
+    ShareArticleV1,
+    ShareFailure,
+    decode_api_body,
+)
 from newsspider.pipelines.base import STATS_PREFIX
 from newsspider.share import ShareUrls
 
@@ -91,7 +97,9 @@ class ShareFollowing(Spider):
     ) -> Iterator[ArticleItem]:
         attempt = ShareAttempt(infocode, item, page_url, response.url)
         try:
-            article = self.share_api.parse(response.body)
+            content_type = response.headers.get("Content-Type")
+            declared = content_type.decode("latin-1") if content_type else None
+            article = self.share_api.parse(decode_api_body(response.body, declared))
         except ShareApiError as error:
             yield from self._share_failed(attempt, error.failure, error.detail)
             return

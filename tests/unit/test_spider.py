@@ -8,11 +8,12 @@ onto ``BASE``.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncgen import collect_asyncgen
 from scrapy.utils.test import get_crawler
 
@@ -477,3 +478,19 @@ def test_post_with_a_share_link_carries_its_item_to_the_share_page() -> None:
         spider.parse_share_page,
         "NW202611253012845671",
     )
+
+
+def test_the_share_api_answer_is_read_in_the_charset_its_server_declares() -> None:
+    spider = make_spider()
+    item = next(iter(spider.parse_post(response(TIANJIN_POST), category=None))).cb_kwargs["item"]
+    answer = {"title": "港股收市", "medianame": "天津日報", "text": "<p>恆生指數上升</p>"}
+    api = Response(
+        url=f"{BASE}/NewsData/GetNewsText.do?id=NW202611253012845671",
+        headers={"Content-Type": "application/json; charset=big5"},
+        body=json.dumps(answer, ensure_ascii=False).encode("big5"),
+    )
+    (archived,) = spider.parse_share_api(
+        api, infocode="NW202611253012845671", item=item, page_url=item.url
+    )
+    assert archived.share["article"]["body_html"] == "<p>恆生指數上升</p>"
+    assert archived.share["article"]["title"] == "港股收市"

@@ -15,6 +15,7 @@ _OUTLET_RE = re.compile(
 _EDITOR_RE = re.compile(
     r"[（(][^（）()\n]{0,20}?编辑\s*[：:]?\s*"
     r"([\u3400-\u9fff·•]{2,6}|[A-Za-z][A-Za-z .'-]{1,40})\s*[）)]"
+    r"(?=[ \t\u3000]*(?:\n|$))"  # the end of its paragraph: inside one, it names someone else
 )
 
 

@@ -380,6 +380,8 @@ def test_outlet_from_tags(tags: list[str], outlet: str | None) -> None:
         ),
         pytest.param("本报讯（记者 刘思源）记者获悉。", None, id="reporter-is-not-editor"),
         pytest.param("（文章来源：天津日报）", None, id="outlet-line"),
+        pytest.param("据该社（总编辑王五）介绍，市场回暖。\n\n第二段。", None, id="mid-paragraph"),
+        pytest.param("正文。（责任编辑：赵明远） \n\n下一段", "赵明远", id="paragraph-end"),
     ],
 )
 def test_editor_from_text(text: str, editor: str | None) -> None:

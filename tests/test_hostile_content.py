@@ -37,7 +37,7 @@ from newsspider.cleaning import CleanedBody, clean_body
 from newsspider.exporters.jekyll import post_filename, render_post
 from tests.site.build import JekyllBuildError, build_site, jekyll_available
 from tests.site.fixtures import JEKYLL_MISSING, REPO_ROOT, skip_or_fail
-from tests.support.ruby import ruby_over_json
+from tests.support.ruby import kramdown_to_html
 
 VECTORS_FILE = Path(__file__).parent / "fixtures" / "xss" / "vectors.txt"
 OPENING = "正文开头"
@@ -216,24 +216,6 @@ def test_body_html_is_inert(vector: Vector) -> None:
 def test_body_markdown_has_no_unsafe_link_target(vector: Vector) -> None:
     body = cleaned(vector)
     assert markdown_target_problems(body.markdown) == [], body.markdown
-
-
-RUBY_KRAMDOWN = r"""
-require "json"
-require "kramdown"
-require "kramdown-parser-gfm"
-# Jekyll's kramdown defaults, with the site's input: GFM and hard_wrap: false.
-options = {input: "GFM", hard_wrap: false, auto_ids: true, entity_output: "as_char",
-           smart_quotes: "lsquo,rsquo,ldquo,rdquo", footnote_nr: 1, show_warnings: false}
-documents = JSON.parse($stdin.read)
-puts JSON.generate(documents.map { |text| Kramdown::Document.new(text, options).to_html })
-"""
-
-
-def kramdown_to_html(documents: list[str]) -> list[str]:
-    """Every Markdown document rendered by kramdown, in one ``ruby`` process."""
-    rendered: list[str] = ruby_over_json(RUBY_KRAMDOWN, documents, library="ruby-kramdown")
-    return rendered
 
 
 @pytest.fixture(scope="module")

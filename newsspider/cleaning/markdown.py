@@ -29,6 +29,7 @@ from lxml import etree
 
 from newsspider.cleaning.sanitize import parse_sanitized
 from newsspider.cleaning.text import PlainText
+from newsspider.cleaning.widgets import unwrap
 
 # --- Escaping text for kramdown -------------------------------------------------------------
 
@@ -40,7 +41,11 @@ _CHARACTERS_RE = re.compile(r"([]\\&<`[>~=+|*_\"'${}])")
 # ``1.``/``1)`` (an ordered list item): escaped where they could start a block.
 _DASH_SEQUENCE_RE = re.compile(r"(\s|^)(-+(?:\s|$))")
 _HASHES_RE = re.compile(r"(\s|^)(#{1,6}(?:\s|$))")
-_LIST_ITEM_RE = re.compile(r"((?:\s|^)[0-9]{1,9})([.)](?:\s|$))")
+_LIST_ITEM_RE = re.compile(r"((?:\s|^)[0-9]+)([.)](?:\s|$))")  # kramdown: any number of digits
+# ``: text`` after a paragraph makes a definition list; a line of just ``^`` ends a block and
+# is dropped (kramdown has no ``\^`` escape: the character reference shows it).
+_COLON_RE = re.compile(r"(\s|^)(:(?:\s|$))")
+_CARET_LINE_RE = re.compile(r"(?m)^([ \t]*)\^([ \t]*)$")
 # The patterns above start with an alternation, which the regex engine tries at every
 # position: these hints, which start with one character, tell cheaply when they cannot
 # match (the engine finds a single first character fast, a set of them one by one).
@@ -91,6 +96,10 @@ def escape(text: str) -> str:
         text = _DASH_RUN_RE.sub(_escaped_dashes, text)
     if ".." in text or ".\\." in text:
         text = _DOT_RUN_RE.sub(_escaped_dots, text)
+    if ":" in text:
+        text = _COLON_RE.sub(r"\1\\\2", text)
+    if "^" in text:
+        text = _CARET_LINE_RE.sub(r"\1&#94;\2", text)
     return text
 
 
@@ -125,6 +134,7 @@ _ALL_SPACE_RE = re.compile(r"[\t \r\n]+")
 _BACKTICKS_RE = re.compile(r"`+")
 _PRE_LEADING_RE = re.compile(r"^[ \n]*\n")
 _PRE_TRAILING_RE = re.compile(r"[ \n]*$")
+_LINE_BACKTICKS_RE = re.compile(r"(?m)^[ \t]*(`{3,})")
 
 
 Converter = Callable[[Any, str, int], str]
@@ -333,9 +343,9 @@ def _convert_img(element: Any, text: str, flags: int) -> str:
     alt = element.get("alt") or ""
     if alt:
         alt = _ALT_RE.sub(lambda m: "\\" + m.group(), alt).replace("\n", " ")
-    if flags & _INLINE:
-        return alt
     src = element.get("src") or ""
+    if flags & _INLINE and not src:
+        return alt
     return f"![{alt}]({safe_destination(src) if src else ''})"
 
 
@@ -393,7 +403,10 @@ def _convert_pre(element: Any, text: str, flags: int) -> str:
     if not text:
         return ""
     text = _PRE_TRAILING_RE.sub("", _PRE_LEADING_RE.sub("", text))
-    return f"\n\n```\n{text}\n```\n\n"
+    # The fence is longer than any backtick run opening a line of the text, which would close it.
+    longest = max((len(run) for run in _LINE_BACKTICKS_RE.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"\n\n{fence}\n{text}\n{fence}\n\n"
 
 
 def _convert_table(element: Any, text: str, flags: int) -> str:
@@ -480,11 +493,62 @@ _SKIPPED = _TAGS[etree.Comment] = _TAGS[etree.ProcessingInstruction] = _TAGS[etr
 )
 
 
+# Inline markup whose delimiters kramdown cannot nest or butt together: ``****一、****``
+# (strong in strong) and ``*a**b*`` (em beside em) show stray asterisks.
+_EMPHASIS_GROUPS = {
+    "b": "strong",
+    "strong": "strong",
+    "i": "em",
+    "em": "em",
+    "del": "del",
+    "s": "del",
+}
+_EMPHASIS = tuple(_EMPHASIS_GROUPS)
+
+
+def _same_emphasis(tags: tuple[str, ...], group: str) -> tuple[str, ...]:
+    return tuple(tag for tag in tags if _EMPHASIS_GROUPS[tag] == group)
+
+
+def merge_emphasis(root: Any) -> None:
+    """Unwrap emphasis inside the same emphasis, and join runs of it with nothing between.
+
+    Editors write ``<strong><span><strong>一、</strong></span></strong>`` and
+    ``<strong>一、</strong><strong>总体要求</strong>``; the text is the same after this, only
+    the markup that Markdown cannot write goes.
+    """
+    for element in list(root.iter(*_EMPHASIS)):
+        group = _same_emphasis(_EMPHASIS, _EMPHASIS_GROUPS[element.tag])
+        if element.getparent() is None:
+            continue  # joined into the run before it
+        if next(element.iterancestors(*group), None) is not None:
+            unwrap(element)
+            continue
+        following = element.getnext()
+        while following is not None and not element.tail and following.tag in group:
+            _join(element, following)
+            following = element.getnext()
+
+
+def _join(element: Any, following: Any) -> None:
+    """Move ``following``'s content to the end of ``element``, then remove it."""
+    if following.text:
+        if len(element):
+            element[-1].tail = (element[-1].tail or "") + following.text
+        else:
+            element.text = (element.text or "") + following.text
+    element.extend(list(following))
+    element.tail = following.tail
+    following.getparent().remove(following)
+
+
 def markdown_from_element(root: Any, plain: PlainText | None = None) -> str:
     """The content of ``root`` (a fragment's wrapper, not rendered itself) as Markdown.
 
     ``plain``, if given, is told about the tree as the walk goes (see :class:`PlainText`).
+    The tree's emphasis is merged first (:func:`merge_emphasis`: its text does not change).
     """
+    merge_emphasis(root)
     if plain is None:
         plain = PlainText()
     tag = root.tag if isinstance(root.tag, str) else ""

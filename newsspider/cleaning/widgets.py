@@ -61,7 +61,7 @@ def _has_text(element: HtmlElement) -> bool:
     return any(text.strip() for text in element.itertext())
 
 
-def _unwrap(element: HtmlElement) -> None:
+def unwrap(element: HtmlElement) -> None:
     """``drop_tag()``: the tag goes, its text and children stay where it was.
 
     Moving the children out one by one and removing the element costs less than lxml.html's
@@ -135,9 +135,9 @@ def serialize_unwrapped(root: HtmlElement) -> tuple[str | None, str]:
     """
     if next(root.iter(etree.Comment), None) is not None:
         for element in list(root.iter(UNWRAPPED)):
-            _unwrap(element)
+            unwrap(element)
     while len(root) and root[0].tag == UNWRAPPED:
-        _unwrap(root[0])
+        unwrap(root[0])
     whole: str = etree.tostring(root, encoding="unicode", method="html")
     text: str | None = root.text
     # Leading text ends where its serialization ends: at the first "<", which it escapes.

@@ -96,7 +96,16 @@ CASES: dict[str, tuple[str, str]] = {
     "block-inside-bold-stays-inside": ("<b><p>加粗段落</p></b><p>后文</p>", "**加粗段落**\n\n后文"),
     "strikethrough-sub-sup": (
         "<p><del>删</del><s>除</s>H<sub>2</sub>O x<sup>2</sup></p>",
-        "~~删~~~~除~~H2O x2",
+        "~~删除~~H2O x2",
+    ),
+    "emphasis-in-the-same-emphasis-unwrapped": (
+        "<p><strong><strong>一、总体要求</strong></strong><em>甲<i>乙</i></em></p>",
+        "**一、总体要求***甲乙*",
+    ),
+    "emphasis-runs-joined": (
+        "<p><strong>一、</strong><b>总体<em>要</em></b><strong>求</strong>"
+        " <b>另</b><em>a</em><i>b</i></p>",
+        "**一、总体*要*求** **另***ab*",
     ),
     "horizontal-rule": ("<p>上</p><hr><p>下</p>", "上\n\n---\n\n下"),
     "empty": ("", ""),

@@ -37,9 +37,9 @@ CASES: dict[str, tuple[str, str]] = {
         '<p><img src="http://e.com/(1) .png" alt="图[1]\n说明" title="t"></p>',
         "![图\\[1\\] 说明](http://e.com/%281%29%20.png)",
     ),
-    "image-in-cell-is-its-alt": (
+    "image-in-cell-stays-an-image": (
         '<table><tbody><tr><td><img src="http://e.com/1.png" alt="图"></td></tr></tbody></table>',
-        "|  |\n| --- |\n| 图 |",
+        "|  |\n| --- |\n| ![图](http://e.com/1.png) |",
     ),
     "unordered-list": ("<ul><li>甲</li><li>乙</li></ul><p>后文</p>", "- 甲\n- 乙\n\n后文"),
     "ordered-list": ("<ol><li>甲</li><li>乙<br>续行</li></ol>", "1. 甲\n2. 乙  \n   续行"),

@@ -2,9 +2,11 @@
 
 It reads the file as Jekyll would: YAML front matter between ``---`` lines at the very start,
 then a body of HTML blocks and light Markdown, rendered here with markdown-it (CommonMark,
-HTML allowed) into the HTML a post page would show. Dates follow Jekyll's reading: a date
-with an offset is kept; one without is a UTC timestamp to YAML, shown 8 hours later in
-Beijing time.
+HTML allowed, GFM tables and strike-through, link targets with spaces as kramdown reads them)
+into the HTML a post page would show. (One difference is left: CommonMark does not close
+``**`` between CJK punctuation and a letter, ``**讯：**近日``, where kramdown does.) Dates
+follow Jekyll's reading: a date with an offset is kept; one without is a UTC timestamp to
+YAML, shown 8 hours later in Beijing time.
 """
 
 from __future__ import annotations
@@ -29,6 +31,22 @@ _OFFSET_DATE_RE = re.compile(
 )
 
 
+# ``](target with spaces)`` on a Markdown line (not an HTML one): kramdown keeps the spaces
+# in a link target (the back link of a category such as ``21shijijingjibaodao 21caijingAPP``),
+# CommonMark ends the link at the first one unless the target is written ``<…>``. A target
+# with quotes may carry a title, and is left alone.
+_SPACED_DESTINATION_RE = re.compile(r"\]\(([^()<>\s\"']*(?: [^()<>\s\"']*)+)\)")
+
+
+def _bracketed_spaced_destinations(body: str) -> str:
+    if "](" not in body:
+        return body
+    return "\n".join(
+        line if line.lstrip().startswith("<") else _SPACED_DESTINATION_RE.sub(r"](<\1>)", line)
+        for line in body.split("\n")
+    )
+
+
 class PostFileError(ValueError):
     """The file cannot be read as a post at all."""
 
@@ -50,7 +68,10 @@ class PostFile:
 class PostFileV1:
     """Post files as the site's generator wrote them (2021-12 to 2022)."""
 
-    _markdown: ClassVar[MarkdownIt] = MarkdownIt("commonmark", {"html": True})
+    # GFM's tables and strike-through, as kramdown reads them in Jekyll (its input is GFM).
+    _markdown: ClassVar[MarkdownIt] = MarkdownIt("commonmark", {"html": True}).enable(
+        ["table", "strikethrough"]
+    )
 
     def parse(self, file_name: str, text: str) -> PostFile:
         match = _FILE_NAME_RE.match(file_name)
@@ -60,7 +81,7 @@ class PostFileV1:
         name_date = self._date_of_name(match["date"], problems, file_name)
         front, body = self._split(text, problems)
         meta = self._front_matter(front, problems)
-        body_html = self._markdown.render(body)
+        body_html = self._markdown.render(_bracketed_spaced_destinations(body))
         blocks = list(fragment_fromstring(body_html or "<p></p>", create_parent="div"))
         source_link, back_links, _ = trailing_navigation(blocks)
         return PostFile(

@@ -36,7 +36,10 @@ def slug_for_tag(tag: str) -> str:
 
 
 def tag_for_outlet(outlet: str) -> str:
-    """The display tag the site gives an outlet's posts (``天津日报`` → ``天津日报新闻``)."""
-    return (
-        outlet if outlet.endswith(TAG_SUFFIX) or outlet in FIXED_CATEGORIES else outlet + TAG_SUFFIX
-    )
+    """The display tag the site gives an outlet's posts (``天津日报`` → ``天津日报新闻``).
+
+    The suffix is added to names that already end in it too: the site's category for
+    ``每日经济新闻`` is ``meirijingjixinwen`` (its stub is in the site's repository), which
+    :func:`slug_for_tag` gives for the tag ``每日经济新闻新闻``.
+    """
+    return outlet if outlet in FIXED_CATEGORIES else outlet + TAG_SUFFIX

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from newsspider.articles import article_from_share
+from newsspider.pages.share import ShareArticle
 from newsspider.share import INFOCODE_RE
 from newsspider.slugs import slug_for_tag
 from tests.site.server import SiteServer
@@ -207,3 +209,22 @@ def test_slug_derivation_matches_the_category_stubs_whose_title_is_right(corpus_
 )
 def test_slug_for_tag(tag: str, slug: str) -> None:
     assert slug_for_tag(tag) == slug
+
+
+@pytest.mark.parametrize(
+    ("medianame", "tag", "slug"),
+    [
+        ("天津日报", "天津日报新闻", "tianjinribao"),
+        # Names ending in 新闻 keep it in the slug: the site's repository has the stubs
+        # category/meirijingjixinwen.html and category/pengpaixinwen.html.
+        ("每日经济新闻", "每日经济新闻新闻", "meirijingjixinwen"),
+        ("澎湃新闻", "澎湃新闻新闻", "pengpaixinwen"),
+        ("东财滚动新闻", "东财滚动新闻", "emnews"),
+    ],
+)
+def test_an_article_known_by_its_share_link_is_filed_as_the_site_files_its_outlet(
+    medianame: str, tag: str, slug: str
+) -> None:
+    article = ShareArticle(body_html="<p>正文</p>", medianame=medianame)
+    item = article_from_share("NW202203032295532740", "https://e.com/x", article)
+    assert (item.tags, item.category) == ([tag], slug)

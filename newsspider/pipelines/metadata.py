@@ -16,6 +16,7 @@ from newsspider.dates import date_from_id, parse_iso, parse_shown, start_of_day,
 from newsspider.items import ArticleItem
 from newsspider.metadata import editor_from_text, is_share_link, outlet_from_tags, outlet_from_text
 from newsspider.pipelines.base import StatsPipeline
+from newsspider.slugs import slug_for_tag
 from newsspider.urls import category_slug_from_url, parse_post_path
 
 _ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
@@ -93,15 +94,34 @@ def resolve_published_at(item: ArticleItem) -> tuple[str | None, str]:
 
 
 def resolve_category(item: ArticleItem) -> tuple[str | None, str]:
-    """The slug as the site spells it: back link, then listing page, then URL path."""
+    """The slug as the site spells it: back link, then listing page, then tags, then URL path.
+
+    A listing page's slug, or the tags', counts only where it fits the post's URL, which
+    holds the category lower-cased and split on spaces: ``/category/21shijijingjibaodao.html``
+    also lists the posts of ``21shijijingjibaodao 21caijingAPP`` (at ``/21shijijingjibaodao/
+    21caijingapp/…``), and their tags name it exactly.
+    """
     for href in item.page.get("back_links", []):
         slug = category_slug_from_url(href)
         if slug:
             return slug, "back_link"
-    if item.category:
-        return item.category, "listing"
     post_path = parse_post_path(item.url)
-    if post_path is not None and post_path.categories:
+    in_url = [part.lower() for part in post_path.categories] if post_path else []
+
+    def fits(slug: str) -> bool:
+        return not in_url or slug.lower().split() == in_url
+
+    if item.category and fits(item.category):
+        return item.category, "listing"
+    if item.tags and in_url:
+        slug = slug_for_tag(" ".join(item.tags))
+        if fits(slug):
+            return slug, "tags"
+    if post_path is not None and in_url:
+        if item.category:
+            item.warnings.append(
+                f"the listing page's category {item.category!r} does not fit the post URL"
+            )
         item.warnings.append(
             "category taken from the post URL (lower-cased by the site; spaces lost)"
         )

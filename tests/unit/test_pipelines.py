@@ -607,10 +607,13 @@ def test_category_from_the_back_link_is_counted(crawler: Crawler) -> None:
     assert stat(crawler, "metadata/category_from_back_link") == 1
 
 
+WIND_URL = f"https://finews.withounder.com/wind/2022/03/03/{ARTICLE_ID}.html"
+
+
 @pytest.fixture
 def listed_without_back_link(crawler: Crawler) -> ArticleItem:
     page = raw_page(back_links=["//finews.withounder.com/"])
-    return normalise(crawler, make_item(category="Wind", page=page))
+    return normalise(crawler, make_item(url=WIND_URL, category="Wind", page=page))
 
 
 def test_category_from_the_listing(listed_without_back_link: ArticleItem) -> None:
@@ -657,6 +660,31 @@ def test_category_from_the_url_is_counted(
     crawler: Crawler, categorised_by_url: ArticleItem
 ) -> None:
     assert stat(crawler, "metadata/category_from_url") == 1
+
+
+def test_category_from_the_tags_where_the_listing_does_not_fit_the_url(crawler: Crawler) -> None:
+    """``/category/21shijijingjibaodao.html`` lists the two-word category's posts too."""
+    item = make_item(
+        url=URL_ONLY_URL,
+        category="21shijijingjibaodao",
+        tags=["21世纪经济报道", "21财经APP新闻"],
+        page=raw_page(back_links=[]),
+    )
+    normalise(crawler, item)
+    assert (item.category, item.warnings) == ("21shijijingjibaodao 21caijingAPP", [])
+    assert stat(crawler, "metadata/category_from_tags") == 1
+
+
+def test_category_from_the_tags_keeps_the_case_the_url_lost(crawler: Crawler) -> None:
+    item = make_item(url=WIND_URL, category=None, tags=["Wind新闻"], page=raw_page(back_links=[]))
+    assert normalise(crawler, item).category == "Wind"
+
+
+def test_a_listing_that_does_not_fit_the_url_is_named_in_a_warning(crawler: Crawler) -> None:
+    item = make_item(url=URL_ONLY_URL, category="Wind", page=raw_page(back_links=[]))
+    normalise(crawler, item)
+    assert item.category == "21shijijingjibaodao 21caijingapp"
+    assert item.warnings[0] == "the listing page's category 'Wind' does not fit the post URL"
 
 
 # --- MetadataPipeline: outlet and editor ----------------------------------------------------

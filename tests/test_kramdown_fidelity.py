@@ -10,6 +10,7 @@ import pytest
 from lxml.html import HtmlElement, fragment_fromstring
 
 from newsspider.cleaning import clean_body
+from newsspider.exporters.jekyll import render_post
 from tests.support.ruby import kramdown_to_html
 
 CASES: dict[str, str] = {
@@ -70,3 +71,24 @@ def test_kramdown_shows_what_the_cleaned_html_shows(case: str, rendered: dict[st
     shown = _shown(fragment_fromstring(rendered[case], create_parent="div"))
     assert shown == expected, cleaned.markdown
     assert expected["text"] == _squashed(cleaned.text)
+
+
+HTML_BODIES = {
+    "image-and-caption-after-center": (
+        '<center><img src="https://img.example/a.png" alt="图"></center><p>图片来源：官网</p>'
+    ),
+    "text-before-any-block": "开头的文字 *不是强调*<p>段落</p>",
+}
+
+
+@pytest.mark.parametrize("case", HTML_BODIES)
+def test_an_html_body_post_shows_the_cleaned_html(case: str) -> None:
+    """``NEWSSPIDER_POST_BODY=html``: the post's body block passes through kramdown whole."""
+    cleaned = clean_body(HTML_BODIES[case])
+    article = {"id": "NW202203032295532740", "published_at": "2022-03-03T11:33:32+08:00",
+               "title": "标题", "category": "", "tags": [], "body_html": cleaned.html,
+               "body_markdown": cleaned.markdown}  # fmt: skip
+    body = render_post(article, body_format="html").split("\n---\n", 1)[1]
+    (rendered,) = kramdown_to_html([body])
+    expected = _shown(fragment_fromstring(cleaned.html, create_parent="div"))
+    assert _shown(fragment_fromstring(rendered, create_parent="div")) == expected, rendered

@@ -99,6 +99,12 @@ def render_post(article: dict[str, Any], body_format: str = "markdown") -> str:
 
     body = article["body_markdown"] if body_format == "markdown" else article["body_html"]
     blocks = [body.strip()] if body.strip() else []
+    if blocks and body_format == "html":
+        # One HTML block, passed through whole: kramdown would otherwise read a line opening
+        # with an inline tag (``<img …><p>caption</p>``, once ``<center>`` is sanitized away)
+        # or with text as a Markdown paragraph, escaping its block tags and reading ``*``.
+        # The sanitized HTML holds no ``div`` that could close it early.
+        blocks = [f"<div>\n{blocks[0]}\n</div>"]
     link = article.get("share_url") or article.get("origin_url")
     if link:
         blocks.append(f"<{link}>")

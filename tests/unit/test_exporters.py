@@ -215,7 +215,7 @@ def test_render_post_without_outlet_and_editor_leaves_their_keys_out() -> None:
 
 def test_render_post_html_body_variant() -> None:
     post = render_post(make_article(), body_format="html")
-    assert body_of(post) == f"{BODY_HTML}\n\n<{SHARE_URL}>\n\n{BACK_LINKS}\n"
+    assert body_of(post) == f"<div>\n{BODY_HTML}\n</div>\n\n<{SHARE_URL}>\n\n{BACK_LINKS}\n"
 
 
 def test_render_post_rejects_an_unknown_body_format() -> None:

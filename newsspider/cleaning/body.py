@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 
@@ -90,16 +91,36 @@ def _images(root: etree._Element) -> list[str]:
 
 
 def _highlights(root: etree._Element) -> list[str]:
-    """The ``■`` lines that head many outlet articles, without the mark."""
-    lines = (element_text(p) for p in root.iter("p"))
+    """The ``■`` lines that head many outlet articles, without the mark: a paragraph each,
+    or lines of one paragraph split by ``<br>``."""
+    lines = (
+        " ".join(line.split())
+        for p in root.iter("p")
+        for line in "".join(_texts_with_breaks(p)).split("\n")
+    )
     return [
         line.lstrip(HIGHLIGHT_MARK).strip() for line in lines if line.startswith(HIGHLIGHT_MARK)
     ]
 
 
+def _texts_with_breaks(element: etree._Element) -> Iterator[str]:
+    """``element.itertext()``, with a ``"\n"`` for each ``<br>``."""
+    yield element.text or ""
+    for child in element:
+        if child.tag == "br":
+            yield "\n"
+        elif isinstance(child.tag, str):
+            yield from _texts_with_breaks(child)
+        yield child.tail or ""
+
+
 def _summary(root: etree._Element) -> str | None:
-    """The rolling-news digest: a blockquote opening the body (``> DIGEST`` in the post)."""
+    """The rolling-news digest: a blockquote opening the body (``> DIGEST`` in the post),
+    its paragraphs a line each."""
     first = next((child for child in root if isinstance(child.tag, str)), None)
     if first is None or first.tag != "blockquote":
         return None
+    paragraphs = [element_text(child) for child in first if child.tag == "p"]
+    if paragraphs and len(paragraphs) == len(first) and not (first.text or "").strip():
+        return "\n".join(paragraph for paragraph in paragraphs if paragraph) or None
     return element_text(first) or None

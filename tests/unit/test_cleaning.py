@@ -444,3 +444,13 @@ def test_leading_text_that_shows_markup_stays_text(raw: str, text: str) -> None:
     cleaned = clean_body(raw)
     assert cleaned.text == text
     assert cleaned.html.startswith(raw.split("<p>")[0])
+
+
+def test_highlight_lines_split_by_line_breaks_are_a_highlight_each() -> None:
+    cleaned = clean_body("<p>■要点一<br>■ 要点二<br/>■要点三</p><p>■ 要点四</p><p>正文■</p>")
+    assert cleaned.highlights == ["要点一", "要点二", "要点三", "要点四"]
+
+
+def test_a_digest_of_several_paragraphs_keeps_them_apart() -> None:
+    cleaned = clean_body("<blockquote><p>第一段。</p><p>第二段。</p></blockquote><p>正文</p>")
+    assert cleaned.summary == "第一段。\n第二段。"

@@ -8,16 +8,19 @@ after, never counts an article the feed does not hold.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.python import to_bytes
 
+from newsspider.output_failures import output_failed
 from newsspider.runs import run_id_for
 
 
@@ -42,11 +45,30 @@ class JsonLinesExporter(JsonLinesItemExporter):
     goes through Scrapy's code. Enabled with ``FEED_EXPORTERS = {"jsonlines": …}``.
     """
 
-    def __init__(self, file: Any, **kwargs: Any) -> None:
+    def __init__(self, file: Any, *, crawler: Crawler | None = None, **kwargs: Any) -> None:
         super().__init__(file, **kwargs)
+        self.crawler = crawler
         self._names: dict[type, tuple[str, ...] | None] = {}
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, file: Any, **kwargs: Any) -> Self:
+        return cls(file, crawler=crawler, **kwargs)
+
     def export_item(self, item: Any) -> None:
+        """Write the item's line; one the file refuses is cut off again and reported (see
+        :mod:`newsspider.output_failures`), so the feed holds whole lines only."""
+        if self.crawler is None:
+            self._write(item)
+            return
+        start = self.file.tell()
+        try:
+            self._write(item)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                self.file.truncate(start)
+            output_failed(self.crawler, item, "feed", error)
+
+    def _write(self, item: Any) -> None:
         kind = type(item)
         if kind not in self._names:
             self._names[kind] = self._plain_fields(kind)

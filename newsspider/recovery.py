@@ -1,4 +1,5 @@
-"""Recovery of a run that was killed: its JSON Lines feed is the journal.
+"""Recovery of a run that was killed (or whose outputs failed): its JSON Lines feed is the
+journal.
 
 The feed gets each record first (unbuffered), the post file next, and the crawl state last,
 at checkpoints. A run killed in between left records that the state does not know: replaying
@@ -36,9 +37,9 @@ def recover(
     state: CrawlState,
     data_dir: Path,
     write_post: Callable[[dict[str, Any]], None] | None,
-) -> int:
-    """Replay every unfinished run's feed into the state; return the articles recovered."""
-    recovered = 0
+) -> list[str]:
+    """Replay every unfinished run's feed into the state; return the ids recovered."""
+    recovered: list[str] = []
     for run_id, feed in state.unfinished_runs():
         records = journal_records(data_dir / feed) if feed else []
         for record in records:
@@ -58,6 +59,6 @@ def recover(
             ]
         )
         state.finish_run(run_id)
-        recovered += len(records)
+        recovered.extend(str(r["id"]) for r in records)
         logger.info("Recovered %d articles of the interrupted run %s", len(records), run_id)
     return recovered

@@ -39,7 +39,7 @@ from newsspider.extensions.state import StateRecorder
 from newsspider.incremental.pipeline import UnchangedArticle
 from newsspider.recovery import recover
 from newsspider.runs import run_id_for
-from newsspider.signals import article_failed
+from newsspider.signals import article_failed, articles_recovered
 from newsspider.state.access import state_for
 
 logger = logging.getLogger(__name__)
@@ -234,7 +234,8 @@ class DistributedRun:
         writer = self.crawler.get_extension(JekyllPostsWriter)
         recovered = recover(state, self.data_dir, writer.rewrite if writer else None)
         if recovered:
-            self.stats.inc_value("newsspider/recovery/articles", recovered)
+            self.stats.inc_value("newsspider/recovery/articles", len(recovered))
+            self.crawler.signals.send_catch_log(articles_recovered, ids=recovered)
         answer = run.call("REAP", run.worker)
         for worker, count in zip(answer[::2], answer[1::2], strict=True):
             self.stats.inc_value(f"{PREFIX}/workers_reaped")

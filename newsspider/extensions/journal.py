@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-KINDS = ("new", "revised", "posts")
+KINDS = ("new", "revised", "recovered", "posts")
 _INDENT = 2
 # Stands for a list in the manifest's JSON until the list is streamed in its place.
 _PLACEHOLDER = "\x00journal:{}\x00"

@@ -25,6 +25,7 @@ from newsspider.exporters.jekyll import (
     render_post,
 )
 from newsspider.files import AtomicFolder
+from newsspider.output_failures import output_failed
 from newsspider.signals import post_written
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class JekyllPostsWriter:
             path = self.folder.write(name, post.getvalue())
         except (OSError, ValueError) as error:
             self.stats.inc_value("newsspider/posts/failed")
-            logger.error("Could not write the post of %s: %s", article.get("url"), error)
+            output_failed(self.crawler, item, "post", error)
             return
         self.stats.inc_value("newsspider/posts/written")
         self.crawler.signals.send_catch_log(post_written, item=item, path=path)

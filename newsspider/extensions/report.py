@@ -30,7 +30,7 @@ from newsspider.extensions.journal import RunJournal
 from newsspider.files import atomic_writer
 from newsspider.incremental.pipeline import UnchangedArticle
 from newsspider.runs import run_id_for
-from newsspider.signals import article_failed, post_written
+from newsspider.signals import article_failed, articles_recovered, post_written
 
 logger = logging.getLogger(__name__)
 EXIT_STATUS_STAT = "newsspider/run/exit_status"
@@ -63,6 +63,7 @@ class RunReport:
         connect(report.item_dropped, signal=signals.item_dropped)
         connect(report.post_written, signal=post_written)
         connect(report.article_failed, signal=article_failed)
+        connect(report.articles_recovered, signal=articles_recovered)
         connect(report.spider_closed, signal=signals.spider_closed)
         return report
 
@@ -84,6 +85,10 @@ class RunReport:
 
     def post_written(self, path: str | Path, **_: Any) -> None:
         self.journal.add("posts", self._relative(path))
+
+    def articles_recovered(self, ids: list[str], **_: Any) -> None:
+        for article_id in ids:
+            self.journal.add("recovered", article_id)
 
     def article_failed(self, url: str, reason: str, kind: str, **_: Any) -> None:
         self._fail({"url": url, "reason": reason, "kind": kind})
@@ -143,6 +148,8 @@ class RunReport:
             "exit_status": int(status),
             "new": self.journal.placeholder("new"),
             "revised": self.journal.placeholder("revised"),
+            # Archived by an interrupted run, recorded from its feed at this run's start.
+            "recovered": self.journal.placeholder("recovered"),
             "failed": self.failed,
             "skipped": self._skipped(),
             "outputs": {"jsonl": self._feeds(), "posts": self.journal.placeholder("posts")},
@@ -157,10 +164,17 @@ class RunReport:
             )
             self.journal.close()
             return
-        with atomic_writer(path) as file:
-            self.journal.write_json(manifest, file)
-            file.write(b"\n")
-        self.journal.close()
+        manifest_written: Path | str = path
+        try:
+            with atomic_writer(path) as file:
+                self.journal.write_json(manifest, file)
+                file.write(b"\n")
+        except OSError as error:
+            fail_after_close(self.stats, f"The run manifest {path} could not be written: {error}")
+            status = ExitCode(self.stats.get_value(EXIT_STATUS_STAT))
+            manifest_written = "not written"
+        finally:
+            self.journal.close()
         logger.info(
             "Run %s: %d new, %d revised, %d skipped, %d failed in %.1fs; exit status %d (%s);"
             " manifest %s",
@@ -172,7 +186,7 @@ class RunReport:
             duration,
             int(status),
             status.name.lower(),
-            path,
+            manifest_written,
         )
         for failure in self.failed:
             logger.warning("Could not archive %s: %s", failure["url"], failure["reason"])
@@ -199,6 +213,14 @@ class RunReport:
             return str(Path(path).resolve().relative_to(self.data_dir.resolve()))
         except ValueError:
             return str(path)
+
+
+def fail_after_close(stats: StatsCollector, problem: str) -> None:
+    """A failure once the exit status is decided (the manifest, the state's last checkpoint)
+    still fails the run: the outputs and the state may disagree, and the scheduler must know."""
+    logger.error("%s; the run fails (exit status %d)", problem, ExitCode.COMPONENT_FAILED)
+    if stats.get_value(EXIT_STATUS_STAT, ExitCode.OK) == ExitCode.OK:
+        stats.set_value(EXIT_STATUS_STAT, int(ExitCode.COMPONENT_FAILED))
 
 
 def _arguments(spider: Spider) -> dict[str, Any]:

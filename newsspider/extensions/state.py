@@ -1,7 +1,8 @@
 """Keeps the crawl state in step with the outputs, at checkpoints.
 
 An article is recorded once its JSON Lines record and its post file are written
-(``post_written``; ``item_scraped`` when posts are off). Records are committed in batches
+(``post_written``; ``item_scraped`` when posts are off), unless one of them could not be
+(:mod:`newsspider.output_failures`). Records are committed in batches
 at checkpoints (every ``NEWSSPIDER_CHECKPOINT_ITEMS`` articles or
 ``NEWSSPIDER_CHECKPOINT_SECONDS``, and at the end): the outputs are synced to disk first, so
 the state never counts an article the disk does not hold. A run killed between checkpoints
@@ -23,9 +24,11 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
 from newsspider.extensions.posts import JekyllPostsWriter
+from newsspider.extensions.report import fail_after_close
+from newsspider.output_failures import failed_ids
 from newsspider.recovery import recover
 from newsspider.runs import run_id_for
-from newsspider.signals import post_written
+from newsspider.signals import articles_recovered, post_written
 from newsspider.state.access import state_for
 from newsspider.state.base import ArchivedRecord, CrawlState
 
@@ -63,7 +66,8 @@ class StateRecorder:
         writer = self.crawler.get_extension(JekyllPostsWriter)
         recovered = recover(self.state, self.data_dir, writer.rewrite if writer else None)
         if recovered:
-            self.stats.set_value("newsspider/recovery/articles", recovered)
+            self.stats.set_value("newsspider/recovery/articles", len(recovered))
+            self.crawler.signals.send_catch_log(articles_recovered, ids=recovered)
         self.state.begin_run(run_id_for(self.crawler), self._feed())
         if self.interval > 0:
             self._timer = task.LoopingCall(self.checkpoint)
@@ -80,6 +84,8 @@ class StateRecorder:
         return None
 
     def archived(self, item: Any, **_: Any) -> None:
+        if item.id in failed_ids(self.crawler):
+            return  # an output could not take it: the next run fetches it again
         self.pending.append(
             ArchivedRecord(
                 id=item.id,
@@ -104,6 +110,16 @@ class StateRecorder:
     def close(self) -> None:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
-        self.checkpoint()
-        self.state.finish_run(run_id_for(self.crawler))
-        self.state.close()
+        try:
+            self.checkpoint()
+            if failed_ids(self.crawler):
+                # The state lacks articles the feed may hold (their post failed): left
+                # unfinished, the run is replayed from its feed by the next one.
+                logger.info("The run is left for the next one to complete from its feed")
+            else:
+                self.state.finish_run(run_id_for(self.crawler))
+        except Exception as error:
+            # The articles stay in the feed: the next run recovers them from it.
+            fail_after_close(self.stats, f"The crawl state could not be saved: {error}")
+        finally:
+            self.state.close()

@@ -20,6 +20,7 @@ def manifest_of(lists: dict[str, Any]) -> dict[str, Any]:
         "run_id": "20261127T000000Z",
         "new": lists["new"],
         "revised": lists["revised"],
+        "recovered": lists["recovered"],
         "failed": [{"url": "https://x/1.html", "reason": "gone"}],
         "outputs": {"jsonl": ["jsonl/a.jsonl"], "posts": lists["posts"]},
     }
@@ -34,9 +35,19 @@ def written(journal: RunJournal, document: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     "lists",
     [
-        {"new": [], "revised": [], "posts": []},
-        {"new": ["NW1"], "revised": [], "posts": ["posts/_posts/2026-11-27-NW1.md"]},
-        {"new": ODD_VALUES, "revised": ["R1", "R2"], "posts": list(reversed(ODD_VALUES))},
+        {"new": [], "revised": [], "recovered": [], "posts": []},
+        {
+            "new": ["NW1"],
+            "revised": [],
+            "recovered": [],
+            "posts": ["posts/_posts/2026-11-27-NW1.md"],
+        },
+        {
+            "new": ODD_VALUES,
+            "revised": ["R1", "R2"],
+            "recovered": ["K1"],
+            "posts": list(reversed(ODD_VALUES)),
+        },
     ],
     ids=["empty", "one", "odd-values"],
 )
@@ -81,11 +92,11 @@ def test_the_journal_leaves_no_file(tmp_path: Path) -> None:
 
 
 def test_an_unknown_list_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="no journal list 'gone': new, revised, posts"):
+    with pytest.raises(ValueError, match="no journal list 'gone': new, revised, recovered, posts"):
         RunJournal(tmp_path).add("gone", "x")
 
 
 def test_a_manifest_without_a_place_for_a_list_is_refused(tmp_path: Path) -> None:
     journal = RunJournal(tmp_path)
-    with pytest.raises(ValueError, match="no place for the journal list 'posts'"):
+    with pytest.raises(ValueError, match="no place for the journal list 'recovered'"):
         written(journal, {kind: journal.placeholder(kind) for kind in ("new", "revised")})

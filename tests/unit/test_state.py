@@ -102,11 +102,11 @@ def test_a_killed_run_is_replayed_from_its_feed(state: SQLiteCrawlState, tmp_pat
     state.finish_run("DONE")
     rewritten: list[str] = []
 
-    assert recover(state, tmp_path, lambda record: rewritten.append(record["id"])) == 2
+    assert recover(state, tmp_path, lambda record: rewritten.append(record["id"])) == ["NW1", "NW2"]
     assert rewritten == ["NW1", "NW2"]
     assert state.article("NW1") is not None and state.article("NW3") is None
     assert state.unfinished_runs() == []
-    assert recover(state, tmp_path, None) == 0, "a recovered run is not replayed twice"
+    assert recover(state, tmp_path, None) == [], "a recovered run is not replayed twice"
 
 
 def test_journal_ignores_a_damaged_line(tmp_path: Path) -> None:

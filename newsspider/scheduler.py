@@ -35,14 +35,25 @@ from scrapy.squeues import PickleLifoDiskQueue as ScrapyPickleLifoDiskQueue
 from twisted.internet.defer import Deferred
 
 from newsspider.processes import is_running
+from newsspider.stopping import stop_run
 
 logger = logging.getLogger(__name__)
 
 QUEUE_PREFIX = "queue-"
 
 
+QUEUE_FAILED = "queue_failed"  # the reason a run stops when its disk queue cannot be read
+
+
 class SpillingScheduler(Scheduler):
+    """Also: a disk queue the file system fails (a full disk) never hangs the run. A request
+    it cannot store stays in memory; one it cannot give back stops the run (the queue is
+    then unreadable), with the reason ``queue_failed``, so the run fails at once and saves
+    no validators instead of asking for the same request every few seconds."""
+
     run_queue_dir: Path | None = None
+    store_failed = False  # new requests stay in memory; those on disk are still read
+    read_failed = False  # the disk queue is not used again
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -52,6 +63,38 @@ class SpillingScheduler(Scheduler):
             scheduler.run_queue_dir = make_run_queue_dir(state_dir)
             scheduler.dqdir = str(scheduler.run_queue_dir)
         return scheduler
+
+    def _dqpush(self, request: Request) -> bool:
+        if self.store_failed or self.read_failed:
+            return False
+        try:
+            return super()._dqpush(request)
+        except OSError as error:
+            self.store_failed = True
+            self._report(error, "store", "New requests wait in memory.")
+            return False  # Scrapy keeps it in the memory queue
+
+    def _dqpop(self) -> Request | None:
+        if self.read_failed:
+            return None
+        try:
+            return super()._dqpop()
+        except OSError as error:
+            self.read_failed = True
+            self._report(error, "read", "The run stops: the requests it holds cannot be read.")
+            stop_run(self.crawler, QUEUE_FAILED)
+            return None
+
+    def _report(self, error: OSError, action: str, consequence: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"scheduler/disk_failed/{action}")
+        logger.error(
+            "The request queue on disk (%s) could not %s a request: %s. %s",
+            self.dqdir,
+            action,
+            error,
+            consequence,
+        )
 
     def close(self, reason: str) -> Deferred[None] | None:
         result = super().close(reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import inspect
 import os
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
+from newsspider import scheduler as scheduler_module
 from newsspider.scheduler import QUEUE_PREFIX, RequestMethods, SpiderMethods, SpillingScheduler
 from newsspider.settings import SCHEDULER, SCHEDULER_DISK_QUEUE
 from newsspider.spiders.finews import FinewsSpider
@@ -185,3 +187,42 @@ def test_a_callback_rebound_on_the_spider_still_serialises(
     back = scheduler.next_request()
     assert back is not None and back.callback == spider.parse_post
     scheduler.close("finished")
+
+
+def _disk_full(*args: Any, **kwargs: Any) -> Any:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_request_the_disk_queue_cannot_store_waits_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scheduler = open_scheduler(tmp_path)
+    on_disk = post(1)
+    assert scheduler.enqueue_request(on_disk)
+    assert scheduler.dqs is not None
+    monkeypatch.setattr(scheduler.dqs, "push", _disk_full)
+    assert scheduler.enqueue_request(post(2))
+    assert scheduler.stats is not None
+    assert scheduler.stats.get_value("scheduler/enqueued/memory") == 1
+    assert scheduler.stats.get_value("scheduler/disk_failed/store") == 1
+    popped = [scheduler.next_request(), scheduler.next_request(), scheduler.next_request()]
+    assert {r.url for r in popped if r is not None} == {on_disk.url, post(2).url}
+    assert popped[-1] is None
+    scheduler.close("finished")
+
+
+def test_a_disk_queue_that_cannot_be_read_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scheduler = open_scheduler(tmp_path)
+    assert scheduler.enqueue_request(post(1))
+    assert scheduler.dqs is not None
+    monkeypatch.setattr(scheduler.dqs, "pop", _disk_full)
+    reasons: list[str] = []
+    monkeypatch.setattr(scheduler_module, "stop_run", lambda _, reason: reasons.append(reason))
+    assert scheduler.next_request() is None
+    assert scheduler.next_request() is None  # not asked again: the queue is given up
+    assert reasons == ["queue_failed"]
+    assert scheduler.stats is not None
+    assert scheduler.stats.get_value("scheduler/disk_failed/read") == 1
+    scheduler.close("queue_failed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from scrapy import Request
@@ -10,7 +11,9 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from newsspider.incremental.downloader import ConditionalRequestsMiddleware
-from newsspider.incremental.meta import GONE, LISTING, POST
+from newsspider.incremental.meta import GONE, LISTING, LISTING_OK, POST
+from newsspider.incremental.spidermw import SkipKnownPostsMiddleware
+from newsspider.spiders.finews import FinewsSpider
 from newsspider.state import ArchivedRecord
 from newsspider.state.access import state_for
 
@@ -87,3 +90,26 @@ def test_validators_are_staged_off_the_heap_and_saved_only_by_a_clean_run(
     middleware.spider_closed(middleware.crawler.spider, reason)
     assert bool(middleware.state.validators("/x/2026/11/27/NW3.html")) is saved
     assert bool(middleware.state.validators("/x/2026/11/27/NW24.html")) is saved
+
+
+@pytest.mark.parametrize(
+    ("category", "gone"), [("ceshi", True), ("21shijijingjibaodao 21caijingAPP", False)]
+)
+def test_a_category_page_that_no_longer_lists_a_post_marks_it_gone_unless_it_never_does(
+    tmp_path: Path, category: str, gone: bool
+) -> None:
+    """The page of a category with a space lists nothing: Jekyll files its posts under the
+    first word. Its posts are not gone for that."""
+    crawler = get_crawler(
+        FinewsSpider,
+        settings_dict={"NEWSSPIDER_INCREMENTAL": True, "NEWSSPIDER_DATA_DIR": str(tmp_path)},
+    )
+    state = state_for(crawler)
+    state.record(ArchivedRecord("NW1", f"{BASE}/x/NW1.html", "a" * 64, None, category, "t"))
+    middleware = SkipKnownPostsMiddleware.from_crawler(crawler)
+    url = f"{BASE}/category/{quote(category)}.html"
+    request = Request(url, meta={LISTING: category, LISTING_OK: True})
+    response = HtmlResponse(url, body=b"<ul></ul>", request=request)
+    assert list(middleware.process_spider_output(response, [])) == []
+    article = state.article("NW1")
+    assert article is not None and (article.gone_at is not None) is gone

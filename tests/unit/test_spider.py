@@ -14,9 +14,12 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncgen import collect_asyncgen
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
+from newsspider.exitcodes import UNKNOWN_CATEGORY_STAT
 from newsspider.items import ArticleItem
 from newsspider.sample_site import SITE_ROOT
 from newsspider.spiders.arguments import ArgumentError
@@ -494,3 +497,25 @@ def test_the_share_api_answer_is_read_in_the_charset_its_server_declares() -> No
     )
     assert archived.share["article"]["body_html"] == "<p>恆生指數上升</p>"
     assert archived.share["article"]["title"] == "港股收市"
+
+
+@pytest.mark.parametrize(
+    ("url_path", "category", "unknown"),
+    [
+        ("category/nosuch.html", "nosuch", True),
+        ("emnews/", "emnews", True),
+        ("category/emnews.html", "emnews", False),  # the rolling feed's page is /emnews/
+    ],
+)
+def test_a_category_asked_for_is_unknown_when_its_page_answers_404(
+    url_path: str, category: str, unknown: bool
+) -> None:
+    spider = make_spider(categories=category)
+    request = spider.listing_request(f"{BASE}/{url_path}", category)
+    assert request is not None
+    response = HtmlResponse(url=request.url, status=404, body=b"", request=request)
+    failure = Failure(HttpError(response, "Ignoring non-200 response"))
+    failure.request = request  # type: ignore[attr-defined]  # as Scrapy sets it for errbacks
+    spider.failed(failure)
+    assert spider.crawler.stats is not None
+    assert bool(spider.crawler.stats.get_value(UNKNOWN_CATEGORY_STAT)) is unknown

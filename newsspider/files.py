@@ -7,7 +7,7 @@ import logging
 import os
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -185,6 +185,21 @@ class AtomicFolder:
                 os.unlink(temp, dir_fd=folder)
             raise
         return path
+
+    def remove_others(self, same: Callable[[str], bool], keep: str) -> list[str]:
+        """Remove the files whose name is ``same`` as ``keep``'s, but ``keep``; return their
+        names. (A scan of the folder: for the rare write that renames a file, not for each.)"""
+        folder = self._open()
+        with os.scandir(folder) as entries:
+            others = [
+                entry.name
+                for entry in entries
+                if entry.name != keep and same(entry.name) and entry.is_file()
+            ]
+        for name in others:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=folder)
+        return others
 
     @staticmethod
     def _create(temp: str, folder: int) -> int:

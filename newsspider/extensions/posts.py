@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 from typing import Any, Self
 
@@ -29,6 +30,7 @@ from newsspider.output_failures import output_failed
 from newsspider.signals import post_written
 
 logger = logging.getLogger(__name__)
+_DAY_PREFIX_RE = re.compile(r"\d{4}-\d{2}-\d{2}-")
 
 
 class JekyllPostsWriter:
@@ -69,6 +71,18 @@ class JekyllPostsWriter:
         self.folder.write(name, rendered)
         self.stats.inc_value("newsspider/recovery/posts_rewritten")
 
+    def _remove_earlier_names(self, name: str, article: dict[str, Any]) -> None:
+        """A revision whose date moved to another Beijing day is another file name: the
+        earlier revision's post goes, so the archive keeps one post per article."""
+        own_name = f"{article['id']}.md"
+
+        def same_article(other: str) -> bool:  # YYYY-MM-DD-<id>.md
+            return other[11:] == own_name and _DAY_PREFIX_RE.match(other) is not None
+
+        for earlier in self.folder.remove_others(same_article, keep=name):
+            self.stats.inc_value("newsspider/posts/renamed")
+            logger.info("Post %s replaces %s (the article's date moved)", name, earlier)
+
     def item_scraped(self, item: Any) -> None:
         article = article_fields(item)
         try:
@@ -80,6 +94,8 @@ class JekyllPostsWriter:
             exporter.finish_exporting()
             # Synced at the state's checkpoints (extensions/state.py), not file by file.
             path = self.folder.write(name, post.getvalue())
+            if getattr(item, "revision", 1) > 1:
+                self._remove_earlier_names(name, article)
         except (OSError, ValueError) as error:
             self.stats.inc_value("newsspider/posts/failed")
             output_failed(self.crawler, item, "post", error)

@@ -530,6 +530,20 @@ def test_writer_replaces_an_earlier_post(crawler: Crawler, data_dir: Path) -> No
     assert front_matter((data_dir / POST_PATH).read_text(encoding="utf-8"))["title"] == "新标题"
 
 
+def test_a_revision_dated_another_day_replaces_the_earlier_post(
+    crawler: Crawler, data_dir: Path
+) -> None:
+    """The date moved across Beijing midnight: one post per article, under the new day."""
+    scraped(crawler, make_item(published_at="2022-03-03T23:58:00+08:00"))
+    scraped(crawler, make_item(id=f"X-{ARTICLE_ID}", published_at="2022-03-03T10:00:00+08:00"))
+    scraped(crawler, make_item(published_at="2022-03-04T00:02:00+08:00", revision=2))
+    assert files_under(data_dir / "posts" / "_posts") == [
+        f"2022-03-03-X-{ARTICLE_ID}.md",  # another article, whose id ends like this one's
+        f"2022-03-04-{ARTICLE_ID}.md",
+    ]
+    assert stat(crawler, "renamed") == 1
+
+
 def test_writer_replacing_leaves_no_temporary_file(crawler: Crawler, data_dir: Path) -> None:
     scraped(crawler, make_item(title="旧标题"))
     scraped(crawler, make_item(title="新标题"))

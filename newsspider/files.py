@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -47,6 +46,19 @@ def stale_temporaries(names: Iterable[str]) -> list[str]:
     return stale
 
 
+def _create_temporary(temp: str, folder: int | None = None) -> int:
+    """Create the temporary file ``temp`` (relative to ``folder``'s descriptor, if given).
+
+    Its mode is 0666 less the umask, as any file the process creates: the renamed file keeps
+    it, and downstream readers (a web server's user) must be able to read the archive.
+    """
+    try:
+        return os.open(temp, _TEMP_FLAGS, 0o666, dir_fd=folder)
+    except FileExistsError:  # left by a killed process that had the same pid
+        os.unlink(temp, dir_fd=folder)
+        return os.open(temp, _TEMP_FLAGS, 0o666, dir_fd=folder)
+
+
 def _remove_stale_temporaries(folder: Path, folder_fd: int | None = None) -> None:
     """Best effort: a leftover that cannot be removed is reported, never a reason to fail the
     write that comes next."""
@@ -75,9 +87,8 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(path.parent)
-    fd, temp_name = tempfile.mkstemp(
-        prefix=f".{path.name[:40]}.", suffix=_temporary_suffix(), dir=path.parent
-    )
+    temp_name = str(path.parent / temporary_name(path.name))
+    fd = _create_temporary(temp_name)
     try:
         with os.fdopen(fd, "wb") as file:
             yield file
@@ -203,8 +214,4 @@ class AtomicFolder:
 
     @staticmethod
     def _create(temp: str, folder: int) -> int:
-        try:
-            return os.open(temp, _TEMP_FLAGS, 0o600, dir_fd=folder)
-        except FileExistsError:  # left by a killed process that had the same pid
-            os.unlink(temp, dir_fd=folder)
-            return os.open(temp, _TEMP_FLAGS, 0o600, dir_fd=folder)
+        return _create_temporary(temp, folder)

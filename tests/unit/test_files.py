@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +214,24 @@ def test_close_then_write_opens_the_folder_again(folder: AtomicFolder) -> None:
     folder.close()
     folder.write(NAME, b"two")
     assert (folder.path / NAME).read_bytes() == b"two"
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_written_files_are_readable_as_the_umask_allows(
+    folder: AtomicFolder, tmp_path: Path
+) -> None:
+    """A web server's user must read the archive: not 0600, as temporary files are made."""
+    path = Path(folder.write(NAME, b"post"))
+    with atomic_writer(tmp_path / "run.json") as file:
+        file.write(b"{}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "run.json").stat().st_mode) == 0o644

@@ -66,11 +66,20 @@ class _ArticleApi(Resource):
 
 
 class _SiteFiles(File):
+    """The site's files; a missing one, in any folder, answers the site's own 404 page."""
+
+    not_found_page: Path
+
     def getChild(self, path: bytes, request: Request) -> Resource:  # noqa: N802 (Twisted API)
         child: Resource = cast(Any, super()).getChild(path, request)
         if isinstance(child, File):
             return child
-        return cast(Resource, _NotFound(Path(cast(Any, self).path) / "404.html"))
+        return cast(Resource, _NotFound(self.not_found_page))
+
+    def createSimilarFile(self, path: str) -> File:  # noqa: N802 (Twisted API)
+        similar = cast(Any, super()).createSimilarFile(path)  # a subfolder's or a file's
+        similar.not_found_page = self.not_found_page
+        return cast(File, similar)
 
 
 def _directory(**children: Resource) -> Resource:
@@ -106,6 +115,7 @@ def serve_sample_site() -> str:
     if not (root / "site" / "index.html").is_file():
         raise FileNotFoundError(f"the bundled sample site is missing from {root / 'site'}")
     resource = _SiteFiles(str(root / "site"), defaultType="text/html; charset=utf-8")
+    resource.not_found_page = root / "site" / "404.html"
     files = cast(Any, resource)
     files.putChild(b"html_News", _directory(**{"NewsShare.html": cast(Any, _SharePage)()}))
     files.putChild(b"NewsData", _directory(**{"GetNewsText.do": _ArticleApi(root / "share")}))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from lxml import etree
+from lxml.html import fragment_fromstring
 from w3lib.encoding import http_content_type_encoding
 
 
@@ -87,18 +89,23 @@ class ShareArticleV1:
             raise ShareApiError(
                 ShareFailure.NOT_AN_OBJECT, f"JSON {type(data).__name__}, not an object"
             )
-        for key in self.envelope_keys:
-            if isinstance(data.get(key), dict):
-                data = data[key]
-                break
-        if data.get("error"):
-            raise ShareApiError(ShareFailure.ERROR, f"the API says {str(data['error'])[:200]!r}")
-        body_html = next(
-            (_text(data.get(key)) for key in self.body_keys if _text(data.get(key))), None
-        )
+        self._raise_error(data)
+        # An envelope holds the article only when the top level does not: a ``data`` key
+        # beside a top-level ``text`` is something else (counters, ads).
+        if self._body(data) is None:
+            for key in self.envelope_keys:
+                if isinstance(data.get(key), dict):
+                    data = data[key]
+                    self._raise_error(data)
+                    break
+        body_html = self._body(data)
         if body_html is None:
             raise ShareApiError(
                 ShareFailure.EMPTY_BODY, "no article text under 'text' or 'content'"
+            )
+        if not _shows_something(body_html):
+            raise ShareApiError(
+                ShareFailure.EMPTY_BODY, f"the article HTML shows no text: {body_html[:80]!r}"
             )
         return ShareArticle(
             body_html=body_html,
@@ -106,3 +113,20 @@ class ShareArticleV1:
             showtime=_text(data.get("showtime")),
             medianame=_text(data.get("medianame")),
         )
+
+    def _body(self, data: dict[str, Any]) -> str | None:
+        return next((_text(data.get(key)) for key in self.body_keys if _text(data.get(key))), None)
+
+    @staticmethod
+    def _raise_error(data: dict[str, Any]) -> None:
+        if data.get("error"):
+            raise ShareApiError(ShareFailure.ERROR, f"the API says {str(data['error'])[:200]!r}")
+
+
+def _shows_something(body_html: str) -> bool:
+    """The HTML shows some text or an image (``<p></p>`` and ``<p>&nbsp;</p>`` do not)."""
+    try:
+        root = fragment_fromstring(body_html, create_parent="div")
+    except (etree.LxmlError, ValueError):
+        return True  # unparseable here: the cleaning decides
+    return any(text.strip() for text in root.itertext()) or next(root.iter("img"), None) is not None

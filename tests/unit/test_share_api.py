@@ -58,3 +58,28 @@ def test_bytes_that_are_no_text_are_a_not_json_failure() -> None:
         decode_api_body(b'{"text": "\xff\xff\xff"}', "application/json")
     assert raised.value.failure is ShareFailure.NOT_JSON
     assert "not text in UTF-8, a declared charset or gb18030" in raised.value.detail
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        # A "data" object beside the article is not its envelope.
+        ({"title": "标题", "text": "<p>正文十。</p>", "data": {"readcount": 5}}, "<p>正文十。</p>"),
+        ({"data": {"text": "<p>正文。</p>"}}, "<p>正文。</p>"),
+        ({"result": {"content": "<p>滚动。</p>"}}, "<p>滚动。</p>"),
+        ({"text": '<p><img src="https://img.example/a.png"></p>'}, "img"),
+        ({"error": "not found", "data": {"text": "<p>旧文。</p>"}}, ShareFailure.ERROR),
+        ({"data": {"error": "not found"}}, ShareFailure.ERROR),
+        ({"text": "<p></p>", "title": "标题五"}, ShareFailure.EMPTY_BODY),
+        ({"content": "<p>&nbsp;</p>"}, ShareFailure.EMPTY_BODY),
+        ({"title": "只有标题"}, ShareFailure.EMPTY_BODY),
+    ],
+)
+def test_answers_of_the_contracts_shape(answer: dict[str, object], outcome: object) -> None:
+    if isinstance(outcome, ShareFailure):
+        with pytest.raises(ShareApiError) as raised:
+            ShareArticleV1().parse(json.dumps(answer))
+        assert raised.value.failure is outcome
+        return
+    body = ShareArticleV1().parse(json.dumps(answer)).body_html
+    assert outcome in body

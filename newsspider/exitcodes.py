@@ -14,7 +14,8 @@ class ExitCode(IntEnum):
     BAD_ARGUMENTS = 2
     #: Another run holds the data directory; this run did nothing.
     LOCKED = 3
-    #: No listing page could be fetched (site down, wrong base_url, no network).
+    #: No listing page could be fetched, or no request got any answer (site or share host
+    #: down, wrong base_url, no network).
     NO_LISTING = 4
     #: A component failed (an exception in a callback, pipeline or output writer).
     COMPONENT_FAILED = 5

@@ -60,6 +60,21 @@ def test_finews_adds_the_share_object_to_every_post_with_a_share_link(
     assert _stats(result.log)["newsspider/share/ok"] == 1
 
 
+def test_the_share_spider_with_its_host_down_exits_4(tmp_path: Path) -> None:
+    """Nothing answered: a dead host must not look like a run that archived nothing new."""
+    result = run_crawl(
+        "share",
+        tmp_path,
+        args={
+            "infocodes": "NW202203032295532740,NW202203032295532741",
+            "share_base_url": _closed_port_url(),
+        },
+        settings={"RETRY_TIMES": "0"},
+    )
+    assert result.returncode == 4, result.log[-3000:]
+    assert "exit status 4 (no_listing)" in result.log
+
+
 @pytest.mark.slow
 def test_finews_archives_every_post_with_the_share_host_down(
     corpus_server: SiteServer, corpus_crawl: CrawlResult, tmp_path: Path

@@ -121,6 +121,8 @@ class RunReport:
             return ExitCode.BAD_ARGUMENTS
         if get("newsspider/listing/requested", 0) and not get("newsspider/listing/answered", 0):
             return ExitCode.NO_LISTING
+        if get("downloader/request_count", 0) and not get("response_received_count", 0):
+            return ExitCode.NO_LISTING  # no server answered at all (the share spider's host)
         # Errors are logged by broken components only (RETRY_GIVE_UP_LOG_LEVEL is WARNING).
         errors = get("log_count/ERROR", 0)
         exceptions = any(key.startswith("spider_exceptions/") for key in self.stats.get_stats())

@@ -1,4 +1,5 @@
-"""One run per data directory: an exclusive, non-blocking ``flock`` on ``state/run.lock``.
+"""One run per data directory: a non-blocking ``flock`` on ``state/run.lock`` (exclusive; shared
+by the workers of a distributed crawl, which also lock ``state/run-<worker>.lock``).
 
 The kernel releases the lock when the process ends, however it ends (SIGKILL included), so
 a crashed run never leaves a stale lock behind.
@@ -24,29 +25,44 @@ def lock_path(data_dir: Path, name: str | None = None) -> Path:
 
 
 def acquire(data_dir: Path, name: str | None = None) -> Path:
-    """Lock ``data_dir`` for this process (a no-op when it already holds it)."""
-    path = lock_path(data_dir, name).resolve()
+    """Lock ``data_dir`` for this process (a no-op when it already holds it).
+
+    A single run holds ``run.lock`` exclusively. A worker of a distributed crawl holds it
+    shared, beside its own ``run-<name>.lock``: workers share the folder, but a single run
+    and a worker never do (they keep separate states and would export everything twice).
+    """
+    if name is None:
+        return _lock(data_dir, lock_path(data_dir), fcntl.LOCK_EX, "another newsspider run")
+    _lock(data_dir, lock_path(data_dir), fcntl.LOCK_SH, "a newsspider run (not distributed)")
+    return _lock(data_dir, lock_path(data_dir, name), fcntl.LOCK_EX, f"worker {name!r}")
+
+
+def _lock(data_dir: Path, path: Path, mode: int, holder_kind: str) -> Path:
+    path = path.resolve()
     if path in _HELD:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
         os.close(fd)
-        raise DataDirLockedError(
-            f"another newsspider run (pid {holder}) is using {data_dir}; this run did nothing"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
+        who = f"{holder_kind} (pid {holder}) is"
+        if mode == fcntl.LOCK_EX and path.name == "run.lock" and holder == "?":
+            who = "workers of a distributed crawl are"  # they hold it shared, with no pid
+        raise DataDirLockedError(f"{who} using {data_dir}; this run did nothing") from None
+    if mode == fcntl.LOCK_EX:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
     _HELD[path] = fd
     return path
 
 
 def release(data_dir: Path, name: str | None = None) -> None:
-    path = lock_path(data_dir, name).resolve()
-    fd = _HELD.pop(path, None)
-    if fd is not None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    paths = [lock_path(data_dir, name)] + ([lock_path(data_dir)] if name is not None else [])
+    for path in paths:
+        fd = _HELD.pop(path.resolve(), None)
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)

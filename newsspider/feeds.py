@@ -9,6 +9,7 @@ after, never counts an article the feed does not hold.
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -73,11 +74,19 @@ class JsonLinesExporter(JsonLinesItemExporter):
         if kind not in self._names:
             self._names[kind] = self._plain_fields(kind)
         names = self._names[kind]
-        if names is None:
-            super().export_item(item)
-            return
-        data = self.encoder.encode({name: getattr(item, name) for name in names}) + "\n"
-        self.file.write(to_bytes(data, self.encoding))
+        fields_ = (
+            dict(self.get_serialized_fields(item))
+            if names is None
+            else {name: getattr(item, name) for name in names}
+        )
+        line = memoryview(to_bytes(self.encoder.encode(fields_) + "\n", self.encoding))
+        # An unbuffered file may take part of a line and say so only by the count (a nearly
+        # full disk): the rest is written until the file refuses with an error.
+        while line:
+            written = self.file.write(line)
+            if not written:
+                raise OSError(errno.EIO, "the feed file took none of the line")
+            line = line[written:]
 
     def _plain_fields(self, kind: type) -> tuple[str, ...] | None:
         """The fields to export of a dataclass, when Scrapy would export them unchanged."""

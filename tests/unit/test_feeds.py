@@ -3,15 +3,19 @@ byte, for every kind of item and option it may meet."""
 
 from __future__ import annotations
 
+import errno
 import io
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from scrapy import Spider
 from scrapy.exporters import JsonLinesItemExporter
+from scrapy.utils.test import get_crawler
 
 from newsspider.feeds import JsonLinesExporter
 from newsspider.items import EXPORT_FIELDS, ArticleItem
+from newsspider.output_failures import failed_ids
 
 
 @dataclass
@@ -81,3 +85,45 @@ def test_the_project_exports_json_lines_with_it() -> None:
 
     assert FEED_EXPORTERS == {"jsonlines": "newsspider.feeds.JsonLinesExporter"}
     assert {feed["format"] for feed in FEEDS.values()} == {"jsonlines"}
+
+
+class ShortWrites(io.BytesIO):
+    """A file that takes at most ``limit`` bytes a write, then refuses once ``room`` is
+    spent (a nearly full disk)."""
+
+    def __init__(self, limit: int, room: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.room = room
+
+    def write(self, data: Any) -> int:
+        if self.room <= 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        taken = bytes(data)[: min(self.limit, self.room)]
+        self.room -= len(taken)
+        return super().write(taken)
+
+
+def test_a_line_the_file_takes_in_pieces_is_written_whole() -> None:
+    file = ShortWrites(limit=7, room=10**6)
+    exporter = JsonLinesExporter(file, encoding="utf8", fields_to_export=EXPORT_FIELDS)
+    exporter.export_item(ITEMS[1])
+    assert file.getvalue() == exported(JsonLinesItemExporter, {"encoding": "utf8",
+        "fields_to_export": EXPORT_FIELDS}).split(b"\n")[1] + b"\n"  # fmt: skip
+
+
+def test_a_line_the_disk_refuses_halfway_is_cut_back_and_reported() -> None:
+    crawler = get_crawler(Spider)
+    first = ITEMS[0]
+    file = ShortWrites(limit=50, room=len(exported(JsonLinesItemExporter, {"encoding": "utf8",
+        "fields_to_export": EXPORT_FIELDS}).split(b"\n")[0]) + 1 + 60)  # fmt: skip
+    exporter = JsonLinesExporter.from_crawler(
+        crawler, file, encoding="utf8", fields_to_export=EXPORT_FIELDS
+    )
+    exporter.export_item(first)
+    whole = file.getvalue()
+    exporter.export_item(ITEMS[1])  # 60 bytes taken, then ENOSPC
+    assert file.getvalue() == whole, "only whole lines stay"
+    assert failed_ids(crawler) == {ITEMS[1].id}
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newsspider/outputs/failed/feed") == 1

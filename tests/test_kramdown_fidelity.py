@@ -23,6 +23,8 @@ CASES: dict[str, str] = {
     "number-and-parenthesis": "<p>2024) 年报</p>",
     "colon-opening-a-paragraph": "<p>第一段</p><p>: 不是定义</p>",
     "caret-alone-on-a-line": "<p>上</p><p>^</p><p>下</p>",
+    "colon-line-after-a-colon-line": "<p>甲 :\n: 乙</p>",
+    "dash-line-after-a-dash-line": "<p>甲 -\n- 乙</p>",
     "backtick-fence-in-code": "<pre>```\ncode\n```</pre><p>后文</p>",
     "backtick-fence-in-quoted-code": "<blockquote><pre>````\nx\n</pre></blockquote><p>后文</p>",
     "image-in-a-table-cell": (

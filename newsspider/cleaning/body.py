@@ -104,14 +104,15 @@ def _highlights(root: etree._Element) -> list[str]:
 
 
 def _texts_with_breaks(element: etree._Element) -> Iterator[str]:
-    """``element.itertext()``, with a ``"\n"`` for each ``<br>``."""
-    yield element.text or ""
+    """``element.itertext()``, with a ``"\n"`` for each ``<br>`` and for nothing else (a
+    line wrapped in the source is one line)."""
+    yield (element.text or "").replace("\n", " ")
     for child in element:
         if child.tag == "br":
             yield "\n"
         elif isinstance(child.tag, str):
             yield from _texts_with_breaks(child)
-        yield child.tail or ""
+        yield (child.tail or "").replace("\n", " ")
 
 
 def _summary(root: etree._Element) -> str | None:

@@ -38,13 +38,14 @@ from newsspider.cleaning.widgets import unwrap
 # its extensions and attribute lists (``{::nomarkdown}`` passes raw HTML through).
 _CHARACTERS_RE = re.compile(r"([]\\&<`[>~=+|*_\"'${}])")
 # A ``-`` run between spaces (a list marker, a setext underline), ``#`` runs (a heading),
-# ``1.``/``1)`` (an ordered list item): escaped where they could start a block.
-_DASH_SEQUENCE_RE = re.compile(r"(\s|^)(-+(?:\s|$))")
-_HASHES_RE = re.compile(r"(\s|^)(#{1,6}(?:\s|$))")
-_LIST_ITEM_RE = re.compile(r"((?:\s|^)[0-9]+)([.)](?:\s|$))")  # kramdown: any number of digits
+# ``1.``/``1)`` (an ordered list item): escaped where they could start a block. The space
+# after them is looked at, not taken: it may be the newline before the next such line.
+_DASH_SEQUENCE_RE = re.compile(r"(\s|^)(-+)(?=\s|$)")
+_HASHES_RE = re.compile(r"(\s|^)(#{1,6})(?=\s|$)")
+_LIST_ITEM_RE = re.compile(r"((?:\s|^)[0-9]+)([.)])(?=\s|$)")  # kramdown: any number of digits
 # ``: text`` after a paragraph makes a definition list; a line of just ``^`` ends a block and
 # is dropped (kramdown has no ``\^`` escape: the character reference shows it).
-_COLON_RE = re.compile(r"(\s|^)(:(?:\s|$))")
+_COLON_RE = re.compile(r"(\s|^)(:)(?=\s|$)")
 _CARET_LINE_RE = re.compile(r"(?m)^([ \t]*)\^([ \t]*)$")
 # The patterns above start with an alternation, which the regex engine tries at every
 # position: these hints, which start with one character, tell cheaply when they cannot

@@ -451,6 +451,11 @@ def test_highlight_lines_split_by_line_breaks_are_a_highlight_each() -> None:
     assert cleaned.highlights == ["要点一", "要点二", "要点三", "要点四"]
 
 
+def test_a_highlight_wrapped_in_the_source_is_one_line() -> None:
+    cleaned = clean_body("<p>■ 前三季度增长6.8%，\n高于全市平均水平</p>")
+    assert cleaned.highlights == ["前三季度增长6.8%， 高于全市平均水平"]
+
+
 def test_a_digest_of_several_paragraphs_keeps_them_apart() -> None:
     cleaned = clean_body("<blockquote><p>第一段。</p><p>第二段。</p></blockquote><p>正文</p>")
     assert cleaned.summary == "第一段。\n第二段。"

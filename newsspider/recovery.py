@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from newsspider.state.base import ArchivedRecord, CrawlState
+from newsspider.state.base import ArchivedRecord, CrawlState, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +38,15 @@ def recover(
     data_dir: Path,
     write_post: Callable[[dict[str, Any]], None] | None,
 ) -> list[str]:
-    """Replay every unfinished run's feed into the state; return the ids recovered."""
+    """Replay every unfinished run's feed into the state; return the ids it did not hold yet
+    (a run stopped by an output failure had recorded part of its feed at checkpoints)."""
     recovered: list[str] = []
     for run_id, feed in state.unfinished_runs():
         records = journal_records(data_dir / feed) if feed else []
         for record in records:
             if write_post is not None:
                 write_post(record)
-        state.record_many(
+        outcomes = state.record_many(
             [
                 ArchivedRecord(
                     id=r["id"],
@@ -59,6 +60,16 @@ def recover(
             ]
         )
         state.finish_run(run_id)
-        recovered.extend(str(r["id"]) for r in records)
-        logger.info("Recovered %d articles of the interrupted run %s", len(records), run_id)
+        added = [
+            str(record["id"])
+            for record, (outcome, _) in zip(records, outcomes, strict=True)
+            if outcome is not Outcome.UNCHANGED
+        ]
+        recovered.extend(added)
+        logger.info(
+            "Recovered %d articles of the interrupted run %s (%d already recorded)",
+            len(added),
+            run_id,
+            len(records) - len(added),
+        )
     return recovered

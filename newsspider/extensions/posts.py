@@ -66,10 +66,11 @@ class JekyllPostsWriter:
         """Write the post of a recovered record unless the same file is already there."""
         name = post_filename(article)
         rendered = render_post(article, self.body_format).encode("utf-8")
-        if self.folder.read(name) == rendered:
-            return
-        self.folder.write(name, rendered)
-        self.stats.inc_value("newsspider/recovery/posts_rewritten")
+        if self.folder.read(name) != rendered:
+            self.folder.write(name, rendered)
+            self.stats.inc_value("newsspider/recovery/posts_rewritten")
+        if article.get("revision", 1) > 1:
+            self._remove_earlier_names(name, article)
 
     def _remove_earlier_names(self, name: str, article: dict[str, Any]) -> None:
         """A revision whose date moved to another Beijing day is another file name: the

@@ -544,6 +544,15 @@ def test_a_revision_dated_another_day_replaces_the_earlier_post(
     assert stat(crawler, "renamed") == 1
 
 
+def test_a_recovered_revision_dated_another_day_replaces_the_earlier_post(
+    crawler: Crawler, data_dir: Path
+) -> None:
+    writer = JekyllPostsWriter(crawler, data_dir / "posts" / "_posts", "markdown")
+    writer.rewrite(make_article(published_at="2022-03-03T23:58:00+08:00"))
+    writer.rewrite(make_article(published_at="2022-03-04T00:02:00+08:00", revision=2))
+    assert files_under(data_dir / "posts" / "_posts") == [f"2022-03-04-{ARTICLE_ID}.md"]
+
+
 def test_writer_replacing_leaves_no_temporary_file(crawler: Crawler, data_dir: Path) -> None:
     scraped(crawler, make_item(title="旧标题"))
     scraped(crawler, make_item(title="新标题"))

@@ -109,6 +109,23 @@ def test_a_killed_run_is_replayed_from_its_feed(state: SQLiteCrawlState, tmp_pat
     assert recover(state, tmp_path, None) == [], "a recovered run is not replayed twice"
 
 
+def test_a_replayed_feed_recovers_only_what_the_state_did_not_hold(
+    state: SQLiteCrawlState, tmp_path: Path
+) -> None:
+    """A run stopped by an output failure recorded part of its feed at checkpoints."""
+    feed = tmp_path / "jsonl" / "finews-RUN.jsonl"
+    feed.parent.mkdir()
+    lines = [
+        {"id": article_id, "url": f"u{article_id}", "content_sha256": "a" * 64,
+         "published_at": None, "category": "ceshi", "crawled_at": "t"}
+        for article_id in ("NW1", "NW2")
+    ]  # fmt: skip
+    feed.write_bytes(b"".join(json.dumps(x).encode() + b"\n" for x in lines))
+    state.begin_run("RUN", "jsonl/finews-RUN.jsonl")
+    state.record(_record("NW1"))  # its checkpoint came before the failure
+    assert recover(state, tmp_path, None) == ["NW2"]
+
+
 def test_journal_ignores_a_damaged_line(tmp_path: Path) -> None:
     feed = tmp_path / "feed.jsonl"
     feed.write_bytes(b'{"id": "NW1"}\nnot json\n{"id": "NW2"}\n')

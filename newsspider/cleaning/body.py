@@ -28,6 +28,7 @@ from newsspider.cleaning.widgets import (
     serialize_unwrapped,
     unwrap_quote_widgets,
 )
+from newsspider.htmlparser import TooDeepError
 
 HIGHLIGHT_MARK = "■"
 # Characters XML (and so lxml) refuses in text: a body holding one could not be parsed at all.
@@ -72,7 +73,13 @@ def clean_body(raw_html: str) -> CleanedBody:
     safe_html = sanitize(_inner_html(root))
     safe_root = parse_sanitized(safe_html)
     plain = PlainText()  # read by the Markdown walk: one walk for both
-    markdown = markdown_from_element(safe_root, plain)
+    try:
+        markdown = markdown_from_element(safe_root, plain)
+    except RecursionError:
+        # The walk recurses once per level: Python's limit comes near 500 nested elements.
+        raise TooDeepError(
+            "the post body nests elements deeper than the Markdown conversion follows"
+        ) from None
     return CleanedBody(
         html=safe_html.strip(),
         markdown=markdown,

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -22,13 +23,16 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FeedExporter
+from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
+from twisted.python.failure import Failure
 
 from newsspider.exitcodes import UNKNOWN_CATEGORY_STAT, ExitCode
 from newsspider.extensions.journal import RunJournal
 from newsspider.files import atomic_writer
 from newsspider.incremental.pipeline import UnchangedArticle
+from newsspider.output_failures import failed_ids
 from newsspider.runs import run_id_for
 from newsspider.signals import article_failed, articles_recovered, post_written
 
@@ -36,6 +40,8 @@ logger = logging.getLogger(__name__)
 EXIT_STATUS_STAT = "newsspider/run/exit_status"
 #: Articles (and listings) that could not be archived in this run.
 FAILED_STAT = "newsspider/run/failed"
+#: The run manifest's path, once written.
+MANIFEST_STAT = "newsspider/run/manifest"
 
 
 class RunReport:
@@ -59,11 +65,15 @@ class RunReport:
         report = cls(crawler)
         connect = crawler.signals.connect
         connect(report.spider_opened, signal=signals.spider_opened)
-        connect(report.item_scraped, signal=signals.item_scraped)
+        # An article counts once every output holds it: after its post, when posts are on.
+        posts_on = crawler.settings.getbool("NEWSSPIDER_POSTS_ENABLED")
+        connect(report.archived, signal=post_written if posts_on else signals.item_scraped)
         connect(report.item_dropped, signal=signals.item_dropped)
         connect(report.post_written, signal=post_written)
         connect(report.article_failed, signal=article_failed)
         connect(report.articles_recovered, signal=articles_recovered)
+        connect(report.item_error, signal=signals.item_error)
+        connect(report.spider_error, signal=signals.spider_error)
         connect(report.spider_closed, signal=signals.spider_closed)
         return report
 
@@ -76,7 +86,9 @@ class RunReport:
             self._progress = task.LoopingCall(self.log_progress)
             self._progress.start(self.progress_interval, now=False)
 
-    def item_scraped(self, item: Any) -> None:
+    def archived(self, item: Any, **_: Any) -> None:
+        if item.id in failed_ids(self.crawler):
+            return  # an output refused it: listed under "failed" instead
         self.journal.add("new" if item.revision == 1 else "revised", item.id)
 
     def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
@@ -85,6 +97,15 @@ class RunReport:
 
     def post_written(self, path: str | Path, **_: Any) -> None:
         self.journal.add("posts", self._relative(path))
+
+    def item_error(self, item: Any, failure: Failure, **_: Any) -> None:
+        """A pipeline raised on the article: it is lost to this run, so the run says so (and
+        saves no listing validators, or the next run would not fetch it again)."""
+        url = str(getattr(item, "url", ""))
+        self._fail({"url": url, "reason": _error_text(failure), "kind": "pipeline"})
+
+    def spider_error(self, failure: Failure, response: Response, **_: Any) -> None:
+        self._fail({"url": response.url, "reason": _error_text(failure), "kind": "callback"})
 
     def articles_recovered(self, ids: list[str], **_: Any) -> None:
         for article_id in ids:
@@ -171,6 +192,7 @@ class RunReport:
             with atomic_writer(path) as file:
                 self.journal.write_json(manifest, file)
                 file.write(b"\n")
+            self.stats.set_value(MANIFEST_STAT, str(path))
         except OSError as error:
             fail_after_close(self.stats, f"The run manifest {path} could not be written: {error}")
             status = ExitCode(self.stats.get_value(EXIT_STATUS_STAT))
@@ -219,10 +241,27 @@ class RunReport:
 
 def fail_after_close(stats: StatsCollector, problem: str) -> None:
     """A failure once the exit status is decided (the manifest, the state's last checkpoint)
-    still fails the run: the outputs and the state may disagree, and the scheduler must know."""
+    still fails the run: the outputs and the state may disagree, and the scheduler must know.
+    A manifest already written is corrected to say so."""
     logger.error("%s; the run fails (exit status %d)", problem, ExitCode.COMPONENT_FAILED)
-    if stats.get_value(EXIT_STATUS_STAT, ExitCode.OK) == ExitCode.OK:
-        stats.set_value(EXIT_STATUS_STAT, int(ExitCode.COMPONENT_FAILED))
+    if stats.get_value(EXIT_STATUS_STAT, ExitCode.OK) != ExitCode.OK:
+        return
+    stats.set_value(EXIT_STATUS_STAT, int(ExitCode.COMPONENT_FAILED))
+    manifest = stats.get_value(MANIFEST_STAT)
+    if not manifest:
+        return
+    path = Path(manifest)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document.update(exit_status=int(ExitCode.COMPONENT_FAILED), failed_after_close=problem)
+        with atomic_writer(path) as file:
+            file.write(json.dumps(document, ensure_ascii=False, indent=2).encode() + b"\n")
+    except (OSError, ValueError) as error:
+        logger.error("The run manifest %s could not be corrected: %s", path, error)
+
+
+def _error_text(failure: Failure) -> str:
+    return f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
 
 
 def _arguments(spider: Spider) -> dict[str, Any]:

@@ -432,6 +432,15 @@ def test_a_body_nested_past_the_parsers_limit_is_refused_not_cut() -> None:
         clean_body(_nested(2100))
 
 
+def test_a_body_nested_deeper_than_the_markdown_walk_follows_is_refused() -> None:
+    """Blockquotes survive the sanitizer (divs do not): the walk recurses through them."""
+    deep = "<p>前文</p>" + "<blockquote>" * 600 + "正文" + "</blockquote>" * 600
+    with pytest.raises(TooDeepError, match="deeper than the Markdown conversion follows"):
+        clean_body(deep)
+    shallow = clean_body("<p>前文</p>" + "<blockquote>" * 100 + "正文" + "</blockquote>" * 100)
+    assert shallow.text == "前文\n\n正文"
+
+
 @pytest.mark.parametrize(
     ("raw", "text"),
     [

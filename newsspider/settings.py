@@ -131,6 +131,7 @@ EXTENSIONS = {
     "newsspider.extensions.state.StateRecorder": 510,
     "newsspider.extensions.report.RunReport": 520,
     "newsspider.extensions.collector.GarbageCollectorTuning": 530,
+    "newsspider.reliability.robots.RobotsTxtWarnings": 540,
 }
 #: Python's collector thresholds during a crawl (empty: Python's own, 700, 10, 10); see
 #: ``newsspider/extensions/collector.py`` for the figures.

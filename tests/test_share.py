@@ -83,9 +83,11 @@ def test_finews_archives_every_post_with_the_share_host_down(
         "finews",
         tmp_path,
         args={"base_url": corpus_server.base_url, "share_base_url": _closed_port_url()},
-        settings={"RETRY_TIMES": "0"},
+        # robots.txt obeyed, as by default: the share host's cannot be fetched either.
+        settings={"RETRY_TIMES": "0", "ROBOTSTXT_OBEY": "1"},
     )
     assert result.returncode == 0, result.log[-3000:]
+    assert "robots.txt" in result.log and "] ERROR:" not in result.log
     records = {r["id"]: r for r in result.records()}
     assert set(records) == {r["id"] for r in corpus_crawl.records()}
     reference = records[REFERENCE_ID]

@@ -129,6 +129,8 @@ class CleaningWorker:
             self._lose(f"{type(error).__name__}: {error}")
 
     def _answered(self, payload: bytes) -> None:
+        if self.lost is not None:
+            return  # a late answer of a worker given up on: its bodies were cleaned here
         started = time.thread_time_ns()
         results, worker_ns = pickle.loads(payload)  # our own worker wrote it
         batch, self._in_flight = self._in_flight or [], None

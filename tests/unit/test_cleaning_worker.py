@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -279,3 +280,11 @@ def test_the_worker_process_loads_no_crawl_libraries() -> None:
     ).stdout.split()
     assert {"lxml", "nh3"} <= set(loaded)
     assert not {"scrapy", "twisted", "parsel", "w3lib", "itemadapter"} & set(loaded)
+
+
+def test_a_late_answer_of_a_worker_given_up_on_is_ignored() -> None:
+    """Its bodies were handed back when it timed out: the answer is no broken frame."""
+    worker = CleaningWorker(timeout=1)
+    worker.lost = "it did not answer within 1 s"
+    worker._answered(pickle.dumps((["a cleaned body"], 1000)))  # no error
+    assert worker.figures.bodies == 0

@@ -104,3 +104,18 @@ def test_unrecoverable_files_are_reported_with_their_reason(tmp_path: Path) -> N
     assert len(reasons) == 2
     assert any("no date can be found" in r and "notes.md" in r for r in reasons)
     assert any("not UTF-8" in r and "NW202611250000000009" in r for r in reasons)
+
+
+def test_the_archive_spider_reads_local_files_without_the_sites_politeness() -> None:
+    """AutoThrottle's start delay for file:// reads made 85 files take 100 s."""
+    from scrapy.utils.project import get_project_settings
+
+    from newsspider.spiders.archive import ArchiveSpider
+    from newsspider.spiders.finews import FinewsSpider
+
+    archive, finews = get_project_settings(), get_project_settings()
+    ArchiveSpider.update_settings(archive)
+    FinewsSpider.update_settings(finews)
+    assert finews.getbool("AUTOTHROTTLE_ENABLED") and finews.getbool("ROBOTSTXT_OBEY")
+    assert not archive.getbool("AUTOTHROTTLE_ENABLED")
+    assert not archive.getbool("ROBOTSTXT_OBEY")

@@ -67,7 +67,14 @@ class ConditionalRequestsMiddleware:
             request.headers.setdefault(b"If-Modified-Since", validators.last_modified)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if LISTING in request.meta and response.status in (200, 304):
+        # A listing counts as answered when the site served it, or said that a category it
+        # had is gone (404 for a category page, as the site does once it lists nothing): a
+        # run, or a distributed worker, whose only listings were such is not "site down".
+        # A home page answering 404 (a wrong base_url) is not an answer.
+        gone_category = response.status in (404, 410) and (
+            _is_category_page(request) or _is_rolling_category_page(request)
+        )
+        if LISTING in request.meta and (response.status in (200, 304) or gone_category):
             self.stats.inc_value("newsspider/listing/answered")
         if response.status == 304 and LISTING in request.meta:
             self.stats.inc_value(f"{PREFIX}/listing_not_modified")

@@ -57,6 +57,22 @@ def test_a_missing_rolling_category_page_is_neither_gone_nor_a_failure(
     assert article is not None and article.gone_at is None
 
 
+@pytest.mark.parametrize(
+    ("url_path", "category", "answered"),
+    [
+        ("category/ceshi.html", "ceshi", 1),  # a category gone from the site: it answered
+        ("category/emnews.html", "emnews", 1),
+        ("", "home", 0),  # a home page answering 404: a wrong base_url, not an answer
+    ],
+)
+def test_which_404_listings_count_as_answered(
+    middleware: ConditionalRequestsMiddleware, url_path: str, category: str, answered: int
+) -> None:
+    """A worker whose only listing was a gone category's page is not "site down" (exit 4)."""
+    _answer(middleware, f"{BASE}/{url_path}", {LISTING: category})
+    assert middleware.stats.get_value("newsspider/listing/answered", 0) == answered
+
+
 def test_a_known_post_answering_404_is_gone_an_unknown_one_is_a_failure(
     middleware: ConditionalRequestsMiddleware,
 ) -> None:

@@ -186,6 +186,26 @@ def test_a_run_is_unfinished_only_once_its_worker_is_dead(
     assert not state.validators("/emnews/")
 
 
+def test_no_category_page_waits_in_one_worker_of_a_distributed_run(
+    redis_url: str, prefix: str
+) -> None:
+    """A page waiting in a worker's listing gate would be lost with that worker."""
+    from types import SimpleNamespace
+
+    from scrapy.utils.project import get_project_settings
+
+    from newsspider.distributed.addon import RedisAddon
+    from newsspider.spiders.finews import FinewsSpider
+
+    settings = get_project_settings()
+    assert settings.getint("NEWSSPIDER_LISTINGS_AT_ONCE") == 2
+    settings.set("NEWSSPIDER_REDIS_URL", redis_url)
+    settings.set("NEWSSPIDER_REDIS_PREFIX", prefix)
+    settings.set("NEWSSPIDER_WORKER", "w1")
+    RedisAddon(SimpleNamespace(spidercls=FinewsSpider)).update_settings(settings)  # type: ignore[arg-type]
+    assert settings.getint("NEWSSPIDER_LISTINGS_AT_ONCE") == 0
+
+
 def test_worker_names_and_locks(tmp_path: Path) -> None:
     from scrapy.settings import Settings
 

@@ -12,7 +12,8 @@ Settings it sets, at the project's priority (``-s`` still overrides them): ``SCH
 ``SCHEDULER_QUEUE_KEY``, ``SCHEDULER_DUPEFILTER_KEY`` (the run's keys), ``SCHEDULER_PERSIST``
 (true: the run's last worker deletes them), ``SCHEDULER_FLUSH_ON_START``,
 ``SCHEDULER_IDLE_BEFORE_CLOSE`` (0: never block the reactor), ``REDIS_URL``,
-``NEWSSPIDER_STATE_BACKEND`` (``newsspider.state.redis.from_crawler``); and it adds the
+``NEWSSPIDER_STATE_BACKEND`` (``newsspider.state.redis.from_crawler``),
+``NEWSSPIDER_LISTINGS_AT_ONCE`` (0: no category page waits in one worker); and it adds the
 coordinator's extension, spider middleware and item pipeline.
 """
 
@@ -87,6 +88,9 @@ class RedisAddon:
             "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
             "REDIS_URL": url,
             "NEWSSPIDER_STATE_BACKEND": "newsspider.state.redis.from_crawler",
+            # Category pages waiting in one worker's listing gate would be lost with that
+            # worker: in a shared run they all go to the shared queue at once.
+            "NEWSSPIDER_LISTINGS_AT_ONCE": 0,
         }.items():
             settings.set(name, value, priority="project")
         settings.set_in_component_priority_dict(

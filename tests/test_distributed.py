@@ -206,6 +206,44 @@ def test_no_category_page_waits_in_one_worker_of_a_distributed_run(
     assert settings.getint("NEWSSPIDER_LISTINGS_AT_ONCE") == 0
 
 
+@pytest.mark.parametrize(
+    ("left", "joins"),
+    [
+        ("dead worker", "a new run"),  # its heartbeat outlived the last live worker
+        ("live worker", "the run"),
+        ("request queued", "the run"),
+        ("request in flight", "the run"),
+        ("seeding unfinished", "the run"),
+    ],
+)
+def test_a_worker_joins_the_current_run_unless_its_work_is_over_and_no_one_is_left(
+    redis_url: str, prefix: str, left: str, joins: str
+) -> None:
+    """Else each scheduled worker joined a run with nothing to do and crawled nothing."""
+    import redis as redis_module
+
+    from newsspider.distributed import scripts
+
+    client = redis_module.Redis.from_url(redis_url, decode_responses=True)
+    old = RunKeys(prefix, "finews", "20261127T000000Z")
+    client.set(f"{prefix}:finews:current", old.run_id)
+    client.set(old.key("created"), "1")
+    client.sadd(old.key("workers"), "w2")
+    if left != "seeding unfinished":
+        client.set(old.key("seeded_done"), "1")
+    if left == "live worker":
+        client.set(old.alive("w2"), "1")
+    if left == "request queued":
+        client.zadd(old.key("requests"), {"a request": 0})
+    if left == "request in flight":
+        client.hset(old.key("inflight:w2"), "1", "0 a request")
+    join = client.register_script(scripts.JOIN)
+    run_id, _ = join(args=[prefix, "finews", "", "20261127T010000Z", "w3", 30, 3600])
+    assert run_id == (old.run_id if joins == "the run" else "20261127T010000Z")
+    assert (client.get(old.key("done")) == "dirty") is (joins == "a new run")
+    client.close()
+
+
 def test_worker_names_and_locks(tmp_path: Path) -> None:
     from scrapy.settings import Settings
 

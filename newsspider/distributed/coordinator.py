@@ -330,6 +330,13 @@ class DistributedRun:
                 "Run %s left unfinished by its last worker: workers started later resume it",
                 run.keys.run_id,
             )
+        else:  # "others": workers still in the run (a killed one's heartbeat may linger)
+            logger.info(
+                "Worker %s left run %s to its other workers (a worker started once they are"
+                " all gone starts a new run)",
+                run.worker,
+                run.keys.run_id,
+            )
         run.client.close()
 
 

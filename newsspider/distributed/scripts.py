@@ -11,14 +11,33 @@ from __future__ import annotations
 #: candidate run id, worker name, heartbeat TTL, run TTL.
 #: Returns {run id, worker} (the worker name made unique in the run: w1, w1.2, …),
 #: {"retry", ""} when the candidate id is taken, {"done", run} for an explicit finished run.
+#: A current run with its work over (seeded, nothing queued or in flight) and no live
+#: worker is not joined: its last live worker left while a killed one's heartbeat lasted, so
+#: no one closed it. It is closed here as dirty (no validators saved) and a new run starts.
 JOIN = """
 local prefix, spider, explicit, candidate, base = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local alive_ttl, run_ttl = tonumber(ARGV[6]), tonumber(ARGV[7])
 local current_key = prefix .. ':' .. spider .. ':current'
 local function rk(run, name) return prefix .. ':' .. spider .. ':run:' .. run .. ':' .. name end
+local function abandoned(run)
+  if redis.call('EXISTS', rk(run, 'seeded_done')) == 0
+    or redis.call('ZCARD', rk(run, 'requests')) > 0 then return false end
+  for _, worker in ipairs(redis.call('SMEMBERS', rk(run, 'workers'))) do
+    if redis.call('EXISTS', prefix .. ':alive:' .. run .. '-' .. worker) == 1
+      or redis.call('HLEN', rk(run, 'inflight:' .. worker)) > 0 then return false end
+  end
+  return true
+end
 local run = explicit
 if run == '' then
   run = redis.call('GET', current_key)
+  if run and redis.call('EXISTS', rk(run, 'done')) == 0 and abandoned(run) then
+    redis.call('SET', rk(run, 'done'), 'dirty', 'EX', run_ttl)
+    for _, name in ipairs({'requests', 'dupefilter', 'claims', 'validators', 'seeded',
+        'counter', 'workers'}) do
+      redis.call('DEL', rk(run, name))
+    end
+  end
   if (not run) or redis.call('EXISTS', rk(run, 'done')) == 1 then
     if redis.call('EXISTS', rk(candidate, 'created')) == 1 then return {'retry', ''} end
     run = candidate

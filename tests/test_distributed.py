@@ -387,6 +387,23 @@ def test_three_workers_archive_every_post_once(
 
 
 @pytest.mark.slow
+def test_a_finished_run_leaves_no_key_that_never_expires(
+    distributed_run: tuple[str, list[Worker]], redis_url: str
+) -> None:
+    """What a run leaves in Redis goes by itself (the state's own keys aside)."""
+    import redis as redis_module
+
+    prefix, _workers = distributed_run
+    client = redis_module.Redis.from_url(redis_url, decode_responses=True)
+    keys = [key for key in client.scan_iter(f"{prefix}:*") if ":state:" not in key]
+    assert keys, "the run left its 'done' marker at least"
+    assert [key for key in keys if client.ttl(key) == -1] == []
+    run_keys = {key.rsplit(":", 1)[1] for key in keys if ":run:" in key}
+    assert not run_keys & {"requests", "dupefilter", "claims", "failed", "counter"}
+    client.close()
+
+
+@pytest.mark.slow
 def test_a_second_distributed_run_exports_nothing_new(
     distributed_run: tuple[str, list[Worker]],
     corpus_server: SiteServer,

@@ -153,7 +153,6 @@ class DistributedRun:
         self.ack_interval = max(self.heartbeat, settings.getfloat("NEWSSPIDER_CHECKPOINT_SECONDS"))
         self._timer: task.LoopingCall | None = None
         self._last_ack = time.monotonic()
-        self._last_expire = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -203,13 +202,12 @@ class DistributedRun:
         pipe = run.client.pipeline()
         pipe.set(run.alive, "1", ex=run.worker_ttl)
         pipe.sismember(run.keys.key("workers"), run.worker)
-        now = time.monotonic()
-        if now - self._last_expire > 60:
-            self._last_expire = now
-            for name in _RUN_KEYS:
-                pipe.expire(run.keys.key(name), run.run_ttl)
-            pipe.expire(run.keys.inflight(run.worker), run.run_ttl)
-            pipe.expire(current_run_key(run.prefix, run.keys.spider), run.run_ttl)
+        # Every beat, not every minute: a key made since the last one (the queue, the filter,
+        # the claims) would outlive a worker killed before the next with no expiry at all.
+        for name in _RUN_KEYS:
+            pipe.expire(run.keys.key(name), run.run_ttl)
+        pipe.expire(run.keys.inflight(run.worker), run.run_ttl)
+        pipe.expire(current_run_key(run.prefix, run.keys.spider), run.run_ttl)
         answers = pipe.execute()
         if not answers[1]:
             # Silent longer than NEWSSPIDER_REDIS_WORKER_TTL: the others took this worker's

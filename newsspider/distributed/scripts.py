@@ -164,7 +164,8 @@ if clean then
 end
 redis.call('SET', base .. ':done', clean and 'clean' or 'dirty', 'EX', tonumber(ARGV[8]))
 redis.call('DEL', base .. ':requests', base .. ':dupefilter', base .. ':claims',
-  base .. ':validators', base .. ':seeded', base .. ':counter')
+  base .. ':validators', base .. ':seeded', base .. ':counter', base .. ':failed',
+  base .. ':dirty')
 local current = ARGV[4] .. ':' .. ARGV[5] .. ':current'
 if redis.call('GET', current) == ARGV[6] then redis.call('DEL', current) end
 return 'finalized:' .. (clean and 'clean' or 'dirty') .. ':' .. saved

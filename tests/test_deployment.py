@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 from tests.site.fixtures import REPO_ROOT, skip_or_fail
+from tests.support.sample import sample_site_served
 
 DEPLOY = REPO_ROOT / "deploy"
 DOC = DEPLOY / "README-scheduling.md"
@@ -716,31 +717,8 @@ def run_job(deployed: Deployed, data_dir: Path, spider_args: list[tuple[str, str
 @pytest.fixture(scope="module")
 def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled sample site (and share host), served by a process of the test."""
-    code = (
-        "from twisted.internet import reactor\n"
-        "from newsspider.sample_site import serve_sample_site\n"
-        "print(serve_sample_site(), flush=True)\n"
-        "reactor.run()\n"
-    )
-    errors = tmp_path_factory.mktemp("sample_server") / "stderr"
-    with errors.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-c", code],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), errors.read_text(encoding="utf-8")
+    with sample_site_served(tmp_path_factory.mktemp("sample_server") / "stderr") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def test_scrapyd_runs_finews(deployed: Deployed, sample_server: str, tmp_path: Path) -> None:

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from tests.site.fixtures import REPO_ROOT
-
-SERVE = (
-    "from twisted.internet import reactor\n"
-    "from newsspider.sample_site import serve_sample_site\n"
-    "print(serve_sample_site(), flush=True)\n"
-    "reactor.run()\n"
-)
+from tests.support.sample import sample_site_served
 
 
 @pytest.fixture(scope="module")
-def sample_url() -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:")
+def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with sample_site_served(tmp_path_factory.mktemp("sample") / "stderr") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 @pytest.mark.parametrize(

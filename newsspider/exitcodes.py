@@ -10,7 +10,7 @@ class ExitCode(IntEnum):
     OK = 0
     #: The crawl could not start or stopped with an error (Scrapy's own status).
     CRAWL_FAILED = 1
-    #: A spider argument or setting is invalid; nothing was crawled or written.
+    #: A spider argument or a setting is invalid; nothing was crawled or written.
     BAD_ARGUMENTS = 2
     #: Another run holds the data directory; this run did nothing.
     LOCKED = 3

@@ -140,8 +140,28 @@ def _outputs(data_dir: Path) -> list[Path]:
             "did nothing: exit status 4 (no_listing)",
             id="unreachable-base-url",
         ),
+        pytest.param(
+            {}, {"NEWSSPIDER_POST_BODY": "pdf"}, 2, "NEWSSPIDER_POST_BODY must be one of",
+            id="bad-post-body",
+        ),
+        pytest.param(
+            {}, {"NEWSSPIDER_STATE_BACKEND": "no.such.factory"}, 2,
+            "NEWSSPIDER_STATE_BACKEND='no.such.factory' is neither", id="bad-state-backend",
+        ),
+        pytest.param(
+            {}, {"NEWSSPIDER_LISTINGS_AT_ONCE": "-1"}, 2,
+            "NEWSSPIDER_LISTINGS_AT_ONCE must be 0 or more", id="negative-setting",
+        ),
+        pytest.param(
+            {}, {"NEWSSPIDER_CHECKPOINT_SECONDS": "soon"}, 2,
+            "NEWSSPIDER_CHECKPOINT_SECONDS must be a number", id="non-number-setting",
+        ),
+        pytest.param(
+            {}, {"NEWSSPIDER_GC_THRESHOLD": "1,2"}, 2,
+            "NEWSSPIDER_GC_THRESHOLD must be three positive integers", id="bad-gc-threshold",
+        ),
     ],
-)
+)  # fmt: skip
 def test_bad_arguments_name_the_problem_exit_documented_status_and_write_nothing(
     tmp_path: Path, args: dict[str, str], settings: dict[str, str], status: int, message: str
 ) -> None:

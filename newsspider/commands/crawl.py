@@ -20,6 +20,7 @@ from newsspider import lock
 from newsspider.distributed.keys import lock_name
 from newsspider.exitcodes import ExitCode
 from newsspider.extensions.report import EXIT_STATUS_STAT
+from newsspider.settings_check import SettingsError, check_settings
 from newsspider.spiders.arguments import ArgumentError
 
 
@@ -35,6 +36,10 @@ class Command(ScrapyCrawlCommand):
         except ArgumentError as error:
             return self._stop(ExitCode.BAD_ARGUMENTS, str(error))
         assert self.settings is not None
+        try:
+            check_settings(self.settings)
+        except SettingsError as error:
+            return self._stop(ExitCode.BAD_ARGUMENTS, str(error))
         data_dir = Path(self.settings["NEWSSPIDER_DATA_DIR"])
         try:
             worker_lock = lock_name(self.settings)  # one lock per worker of a distributed run

@@ -9,7 +9,6 @@ after, never counts an article the feed does not hold.
 from __future__ import annotations
 
 import contextlib
-import errno
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.python import to_bytes
 
+from newsspider.files import write_all
 from newsspider.output_failures import output_failed
 from newsspider.runs import run_id_for
 
@@ -79,14 +79,7 @@ class JsonLinesExporter(JsonLinesItemExporter):
             if names is None
             else {name: getattr(item, name) for name in names}
         )
-        line = memoryview(to_bytes(self.encoder.encode(fields_) + "\n", self.encoding))
-        # An unbuffered file may take part of a line and say so only by the count (a nearly
-        # full disk): the rest is written until the file refuses with an error.
-        while line:
-            written = self.file.write(line)
-            if not written:
-                raise OSError(errno.EIO, "the feed file took none of the line")
-            line = line[written:]
+        write_all(self.file.write, to_bytes(self.encoder.encode(fields_) + "\n", self.encoding))
 
     def _plain_fields(self, kind: type) -> tuple[str, ...] | None:
         """The fields to export of a dataclass, when Scrapy would export them unchanged."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import logging
 import os
 import weakref
@@ -20,11 +22,11 @@ _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXE
 #: one, and a later run in the same pid scope (host and pid namespace) removes it once that
 #: process is gone. The scope keeps runs of other machines and containers sharing the folder
 #: out of it: their pids cannot be checked from here. Up to 64 + 16 characters.
-_HOST = pid_scope()
+_PID_SCOPE = pid_scope()
 
 
 def _temporary_suffix() -> str:
-    return f".{os.getpid()}@{_HOST}.tmp"  # the pid of the moment: a fork writes as itself
+    return f".{os.getpid()}@{_PID_SCOPE}.tmp"  # the pid of the moment: a fork writes as itself
 
 
 def temporary_name(name: str) -> str:
@@ -35,7 +37,7 @@ def temporary_name(name: str) -> str:
 def stale_temporaries(names: Iterable[str]) -> list[str]:
     """Of ``names`` (in one folder), the temporary files of this pid scope's processes that no
     longer run: left by a process killed between creating one and renaming it."""
-    suffix = f"@{_HOST}.tmp"
+    suffix = f"@{_PID_SCOPE}.tmp"
     stale = []
     for name in names:
         if not (name.startswith(".") and name.endswith(suffix)):
@@ -44,6 +46,18 @@ def stale_temporaries(names: Iterable[str]) -> list[str]:
         if pid.isascii() and pid.isdigit() and int(pid) > 0 and not is_running(int(pid)):
             stale.append(name)
     return stale
+
+
+def write_all(write: Callable[[memoryview], int | None], data: bytes) -> None:
+    """Write all of ``data`` with ``write`` (``os.write`` on a descriptor, an unbuffered
+    file's ``write``): either may take part of it and say so only by the count (a nearly
+    full disk); the rest is written until it refuses with an error."""
+    view = memoryview(data)
+    while view:
+        written = write(view)
+        if not written:
+            raise OSError(errno.EIO, "the file took none of what was left to write")
+        view = view[written:]
 
 
 def _create_temporary(temp: str, folder: int | None = None) -> int:
@@ -182,12 +196,10 @@ class AtomicFolder:
         path = os.path.join(self.resolved, check_file_name(name))  # noqa: PTH118 (see above)
         folder = self._open()
         temp = temporary_name(name)  # at most 217 bytes, whatever the name
-        fd = self._create(temp, folder)
+        fd = _create_temporary(temp, folder)
         try:
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                write_all(functools.partial(os.write, fd), data)
             finally:
                 os.close(fd)
             os.rename(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
@@ -211,7 +223,3 @@ class AtomicFolder:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name, dir_fd=folder)
         return others
-
-    @staticmethod
-    def _create(temp: str, folder: int) -> int:
-        return _create_temporary(temp, folder)

@@ -505,10 +505,11 @@ _EMPHASIS_GROUPS = {
     "s": "del",
 }
 _EMPHASIS = tuple(_EMPHASIS_GROUPS)
-
-
-def _same_emphasis(tags: tuple[str, ...], group: str) -> tuple[str, ...]:
-    return tuple(tag for tag in tags if _EMPHASIS_GROUPS[tag] == group)
+#: Each emphasis tag with the tags of its group (``b`` → ``b``, ``strong``).
+_SAME_EMPHASIS = {
+    tag: tuple(other for other, group in _EMPHASIS_GROUPS.items() if group == own)
+    for tag, own in _EMPHASIS_GROUPS.items()
+}
 
 
 def merge_emphasis(root: Any) -> None:
@@ -519,9 +520,9 @@ def merge_emphasis(root: Any) -> None:
     the markup that Markdown cannot write goes.
     """
     for element in list(root.iter(*_EMPHASIS)):
-        group = _same_emphasis(_EMPHASIS, _EMPHASIS_GROUPS[element.tag])
         if element.getparent() is None:
             continue  # joined into the run before it
+        group = _SAME_EMPHASIS[element.tag]
         if next(element.iterancestors(*group), None) is not None:
             unwrap(element)
             continue

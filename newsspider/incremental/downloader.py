@@ -18,7 +18,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from newsspider.dates import utc_now_iso
-from newsspider.incremental.meta import GONE, LISTING, POST, RECHECK
+from newsspider.incremental.meta import GONE, LISTING, POST, RECHECK, is_rolling_category_page
 from newsspider.state.access import state_for
 from newsspider.state.base import CrawlState, Validators
 from newsspider.urls import ROLLING_CATEGORY
@@ -72,7 +72,7 @@ class ConditionalRequestsMiddleware:
         # run, or a distributed worker, whose only listings were such is not "site down".
         # A home page answering 404 (a wrong base_url) is not an answer.
         gone_category = response.status in (404, 410) and (
-            _is_category_page(request) or _is_rolling_category_page(request)
+            _is_category_page(request) or is_rolling_category_page(request)
         )
         if LISTING in request.meta and (response.status in (200, 304) or gone_category):
             self.stats.inc_value("newsspider/listing/answered")
@@ -89,7 +89,7 @@ class ConditionalRequestsMiddleware:
                 if self.state.mark_gone(article.id, now):
                     self.stats.inc_value(f"{PREFIX}/gone")
             logger.info("Category page gone from the site: %s", request.url)
-        elif response.status in (404, 410) and _is_rolling_category_page(request):
+        elif response.status in (404, 410) and is_rolling_category_page(request):
             # The rolling feed lists its posts on /emnews/; a category page of its own is a
             # bonus the real site may not have: its absence is neither news nor a failure.
             request.meta[GONE] = True
@@ -132,10 +132,6 @@ def _is_category_page(request: Request) -> bool:
     # The rolling feed's own page is /emnews/; its category page may not exist at all.
     category = request.meta.get(LISTING)
     return "/category/" in request.url and category not in (None, "home", ROLLING_CATEGORY)
-
-
-def _is_rolling_category_page(request: Request) -> bool:
-    return "/category/" in request.url and request.meta.get(LISTING) == ROLLING_CATEGORY
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -20,7 +20,13 @@ from twisted.python.failure import Failure
 
 from newsspider.articles import article_from_post_page
 from newsspider.exitcodes import UNKNOWN_CATEGORY_STAT
-from newsspider.incremental.meta import GONE, LISTING, LISTING_OK, POST
+from newsspider.incremental.meta import (
+    GONE,
+    LISTING,
+    LISTING_OK,
+    POST,
+    is_rolling_category_page,
+)
 from newsspider.items import ArticleItem
 from newsspider.metadata import is_share_link
 from newsspider.pages import (
@@ -246,11 +252,13 @@ class FinewsSpider(ShareFollowing):
         request = request_of(failure)
         self.listing_gate.finished(request)
         response = getattr(failure.value, "response", None)
-        listing = request.meta.get(LISTING)
-        asked = listing in self.args.categories
-        # The rolling feed's own page is /emnews/: its category page may not exist at all.
-        rolling_category_page = listing == ROLLING_CATEGORY and "/category/" in request.url
-        if asked and not rolling_category_page and response is not None and response.status == 404:
+        asked = request.meta.get(LISTING) in self.args.categories
+        if (
+            asked
+            and not is_rolling_category_page(request)
+            and response is not None
+            and response.status == 404
+        ):
             self.crawler.stats.inc_value(UNKNOWN_CATEGORY_STAT)
             logger.error(
                 "Unknown category %r: its page %s answers 404 (check -a categories)",

@@ -34,7 +34,12 @@ from newsspider.files import atomic_writer
 from newsspider.incremental.pipeline import UnchangedArticle
 from newsspider.output_failures import failed_ids
 from newsspider.runs import run_id_for
-from newsspider.signals import article_failed, articles_recovered, post_written
+from newsspider.signals import (
+    archived_signal,
+    article_failed,
+    articles_recovered,
+    post_written,
+)
 
 logger = logging.getLogger(__name__)
 EXIT_STATUS_STAT = "newsspider/run/exit_status"
@@ -65,9 +70,7 @@ class RunReport:
         report = cls(crawler)
         connect = crawler.signals.connect
         connect(report.spider_opened, signal=signals.spider_opened)
-        # An article counts once every output holds it: after its post, when posts are on.
-        posts_on = crawler.settings.getbool("NEWSSPIDER_POSTS_ENABLED")
-        connect(report.archived, signal=post_written if posts_on else signals.item_scraped)
+        connect(report.archived, signal=archived_signal(crawler.settings))
         connect(report.item_dropped, signal=signals.item_dropped)
         connect(report.post_written, signal=post_written)
         connect(report.article_failed, signal=article_failed)

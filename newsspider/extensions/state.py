@@ -28,7 +28,7 @@ from newsspider.extensions.report import fail_after_close
 from newsspider.output_failures import failed_ids
 from newsspider.recovery import recover
 from newsspider.runs import run_id_for
-from newsspider.signals import articles_recovered, post_written
+from newsspider.signals import archived_signal, articles_recovered
 from newsspider.state.access import state_for
 from newsspider.state.base import ArchivedRecord, CrawlState
 
@@ -53,10 +53,7 @@ class StateRecorder:
         if not crawler.settings.getbool("NEWSSPIDER_INCREMENTAL"):
             raise NotConfigured("NEWSSPIDER_INCREMENTAL is off")
         recorder = cls(crawler, state_for(crawler))
-        posts_on = crawler.settings.getbool("NEWSSPIDER_POSTS_ENABLED")
-        crawler.signals.connect(
-            recorder.archived, signal=post_written if posts_on else signals.item_scraped
-        )
+        crawler.signals.connect(recorder.archived, signal=archived_signal(crawler.settings))
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         # After every spider_closed handler (the validators are saved in one of them).
         crawler.signals.connect(recorder.close, signal=signals.engine_stopped)

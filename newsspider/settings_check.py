@@ -7,7 +7,8 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
-from newsspider.exporters.jekyll import BODY_FORMATS
+from newsspider.extensions.collector import thresholds_setting
+from newsspider.extensions.posts import body_format_setting
 
 
 class SettingsError(ValueError):
@@ -32,11 +33,12 @@ _NOT_NEGATIVE_FLOATS = (
 
 def check_settings(settings: BaseSettings) -> None:
     """Raise :class:`SettingsError` for the first setting the crawl could not use."""
-    body = settings.get("NEWSSPIDER_POST_BODY")
-    if body not in BODY_FORMATS:
-        raise SettingsError(
-            f"NEWSSPIDER_POST_BODY must be one of {', '.join(BODY_FORMATS)}, not {body!r}"
-        )
+    # The components' own readings, where they have one.
+    for reading in (body_format_setting, thresholds_setting):
+        try:
+            reading(settings)
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
     backend = settings.get("NEWSSPIDER_STATE_BACKEND", "sqlite")
     if backend != "sqlite":
         try:
@@ -55,14 +57,6 @@ def check_settings(settings: BaseSettings) -> None:
             raise SettingsError(f"{name} must not be negative")
     if _number(settings, "NEWSSPIDER_CLEANING_WORKER_TIMEOUT", float) <= 0:
         raise SettingsError("NEWSSPIDER_CLEANING_WORKER_TIMEOUT must be positive")
-    thresholds = settings.getlist("NEWSSPIDER_GC_THRESHOLD")
-    if thresholds and (
-        len(thresholds) != 3 or not all(str(v).isdigit() and int(v) >= 1 for v in thresholds)
-    ):
-        raise SettingsError(
-            f"NEWSSPIDER_GC_THRESHOLD must be three positive integers (or empty),"
-            f" not {thresholds!r}"
-        )
 
 
 def _number(settings: BaseSettings, name: str, kind: type[int] | type[float]) -> float:

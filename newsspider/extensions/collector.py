@@ -21,17 +21,28 @@ from typing import Any, Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 PREFIX = "newsspider/gc"
 
 
+def thresholds_setting(settings: BaseSettings) -> tuple[int, ...] | None:
+    """``NEWSSPIDER_GC_THRESHOLD`` as three positive ints; None when empty (Python's own)."""
+    values = settings.getlist("NEWSSPIDER_GC_THRESHOLD")
+    if not values:
+        return None
+    try:
+        thresholds = tuple(int(value) for value in values)
+    except ValueError:
+        thresholds = ()
+    if len(thresholds) != 3 or any(value < 1 for value in thresholds):
+        raise ValueError(f"NEWSSPIDER_GC_THRESHOLD must be three positive integers, got {values!r}")
+    return thresholds
+
+
 class GarbageCollectorTuning:
     def __init__(self, stats: StatsCollector, thresholds: tuple[int, ...]) -> None:
-        if len(thresholds) != 3 or any(value < 1 for value in thresholds):
-            raise ValueError(
-                f"NEWSSPIDER_GC_THRESHOLD must be three positive integers, got {thresholds!r}"
-            )
         self.stats = stats
         self.thresholds = thresholds
         self.previous: tuple[int, int, int] | None = None
@@ -41,15 +52,9 @@ class GarbageCollectorTuning:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        values = crawler.settings.getlist("NEWSSPIDER_GC_THRESHOLD")
-        if not values:
+        thresholds = thresholds_setting(crawler.settings)
+        if thresholds is None:
             raise NotConfigured("NEWSSPIDER_GC_THRESHOLD is empty: Python's own thresholds")
-        try:
-            thresholds = tuple(int(value) for value in values)
-        except ValueError as error:
-            raise ValueError(
-                f"NEWSSPIDER_GC_THRESHOLD must be three positive integers, got {values!r}"
-            ) from error
         assert crawler.stats is not None
         tuning = cls(crawler.stats, thresholds)
         crawler.signals.connect(tuning.spider_opened, signal=signals.spider_opened)

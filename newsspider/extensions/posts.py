@@ -17,6 +17,7 @@ from typing import Any, Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 
 from newsspider.exporters.jekyll import (
     BODY_FORMATS,
@@ -33,6 +34,16 @@ logger = logging.getLogger(__name__)
 _DAY_PREFIX_RE = re.compile(r"\d{4}-\d{2}-\d{2}-")
 
 
+def body_format_setting(settings: BaseSettings) -> str:
+    """``NEWSSPIDER_POST_BODY``, one of :data:`BODY_FORMATS`."""
+    body_format: str = settings.get("NEWSSPIDER_POST_BODY")
+    if body_format not in BODY_FORMATS:
+        raise ValueError(
+            f"NEWSSPIDER_POST_BODY must be one of {', '.join(BODY_FORMATS)}, got {body_format!r}"
+        )
+    return body_format
+
+
 class JekyllPostsWriter:
     def __init__(self, crawler: Crawler, posts_dir: Path, body_format: str) -> None:
         self.crawler = crawler
@@ -47,12 +58,7 @@ class JekyllPostsWriter:
         settings = crawler.settings
         if not settings.getbool("NEWSSPIDER_POSTS_ENABLED"):
             raise NotConfigured("NEWSSPIDER_POSTS_ENABLED is off")
-        body_format = settings.get("NEWSSPIDER_POST_BODY")
-        if body_format not in BODY_FORMATS:
-            raise ValueError(
-                f"NEWSSPIDER_POST_BODY must be one of {', '.join(BODY_FORMATS)},"
-                f" got {body_format!r}"
-            )
+        body_format = body_format_setting(settings)
         posts_dir = Path(settings.get("NEWSSPIDER_DATA_DIR")) / "posts" / "_posts"
         writer = cls(crawler, posts_dir, body_format)
         crawler.signals.connect(writer.item_scraped, signal=signals.item_scraped)

@@ -148,15 +148,11 @@ def _inert_heading(markup: str | bytes) -> str | bytes:
     if end < 0:
         return markup
     start = heading + len("<h1>")
-    if isinstance(markup, str):
-        inner = markup[start:end]
-        return (
-            markup[:start] + inner.replace("<", "&lt;") + markup[end:] if "<" in inner else markup
-        )
-    inner_bytes = markup[start:end]
-    if b"<" not in inner_bytes:
+    if _find(markup[start:end], "<") < 0:
         return markup
-    return markup[:start] + inner_bytes.replace(b"<", b"&lt;") + markup[end:]
+    if isinstance(markup, str):
+        return markup[:start] + markup[start:end].replace("<", "&lt;") + markup[end:]
+    return markup[:start] + markup[start:end].replace(b"<", b"&lt;") + markup[end:]
 
 
 def _split(markup: str | bytes) -> tuple[str | bytes, str | bytes] | None:

@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from newsspider.files import AtomicFolder, atomic_writer, check_file_name, temporary_name
+from newsspider.files import (
+    AtomicFolder,
+    atomic_writer,
+    check_file_name,
+    temporary_name,
+    write_all,
+)
 from newsspider.processes import pid_scope
 from tests.site.fixtures import skip_or_fail
 from tests.support.processes import ended_pid
@@ -235,3 +241,24 @@ def test_written_files_are_readable_as_the_umask_allows(
         file.write(b"{}")
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "run.json").stat().st_mode) == 0o644
+
+
+def test_write_all_continues_short_writes_and_refuses_a_write_that_takes_nothing() -> None:
+    taken: list[bytes] = []
+
+    def three_at_a_time(view: memoryview) -> int:
+        taken.append(bytes(view[:3]))
+        return len(taken[-1])
+
+    write_all(three_at_a_time, b"abcdefgh")
+    assert b"".join(taken) == b"abcdefgh"
+    calls: list[int] = []
+
+    def takes_nothing(view: memoryview) -> int:
+        calls.append(len(view))
+        if len(calls) > 1:
+            raise RuntimeError("asked again: the loop would never end")
+        return 0
+
+    with pytest.raises(OSError, match="took none"):
+        write_all(takes_nothing, b"x")

@@ -100,3 +100,14 @@ def test_a_manifest_that_cannot_be_written_fails_the_run(
     assert _status(crawler) == ExitCode.COMPONENT_FAILED
     assert "could not be written: [Errno 28] No space left on device" in caplog.text
     assert "manifest not written" in caplog.text
+
+
+def test_an_article_counts_as_archived_after_its_post_or_after_the_feed_without_posts() -> None:
+    """The state and the manifest wait for the last output that takes an article."""
+    from scrapy import signals
+    from scrapy.settings import Settings
+
+    from newsspider.signals import archived_signal, post_written
+
+    assert archived_signal(Settings({"NEWSSPIDER_POSTS_ENABLED": True})) is post_written
+    assert archived_signal(Settings({"NEWSSPIDER_POSTS_ENABLED": False})) is signals.item_scraped
